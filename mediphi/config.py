@@ -194,6 +194,74 @@ class CorpusCfg(Section):
     batch_size: PositiveInt = 256
 
 
+# --- serving and generation --------------------------------------------------------------------
+
+
+class EngineArgs(Section):
+    """vLLM engine settings (the transformers fallback reads max_model_len and dtype)."""
+
+    max_model_len: PositiveInt = 2048
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    tensor_parallel_size: PositiveInt = 1
+    gpu_memory_utilization: Annotated[float, Field(gt=0, le=1)] = 0.9
+    cpu_kv_cache_gib: PositiveInt = Field(
+        1, description="KV cache on CPU (VLLM_CPU_KVCACHE_SPACE); vLLM's default asks for most of the RAM."
+    )
+    enforce_eager: bool = False
+    extra: dict[str, Any] = Field(default_factory=dict, description="Passed to vLLM's engine as they are.")
+
+
+class AutoscalingCfg(Section):
+    min_replicas: NonNegInt = 1
+    max_replicas: PositiveInt = 1
+    target_ongoing_requests: PositiveInt = 16
+
+    @model_validator(mode="after")
+    def _order(self) -> AutoscalingCfg:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError("min_replicas must not exceed max_replicas")
+        return self
+
+
+class ServeCfg(Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    engine: Literal["auto", "vllm", "transformers"] = Field(
+        "auto", description="auto: vLLM where it runs (vllm on GPU, vllm-cpu on CPU), else transformers."
+    )
+    device: Literal["cpu", "gpu"] = "cpu"
+    accelerator_type: str | None = Field(None, description="Ray accelerator type for GPU replicas, e.g. H100.")
+    autoscaling: AutoscalingCfg = AutoscalingCfg()
+    max_ongoing_requests: PositiveInt = 32
+    max_queued_requests: PositiveInt = 128
+    engine_args: EngineArgs = EngineArgs()
+    api_key_env: str | None = Field(None, description="Name of the environment variable holding the API key.")
+    api_key_file: str | None = Field(None, description="Path of a file holding the API key (a mounted secret).")
+    generator: str = Field("base", description="The generator model: a run artifact (base, merge, align) or a path.")
+    startup_timeout_s: PositiveInt = 600
+
+
+class GenerationCfg(Section):
+    """How stages generate text (synthetic QA, MediFlow rows, judge scores, eval answers)."""
+
+    transport: Literal["ray_data", "http"] = Field(
+        "ray_data", description="ray_data: in-cluster ray.data.llm; http: an OpenAI-compatible endpoint."
+    )
+    endpoint: str | None = Field(None, description="http transport: base URL, e.g. http://127.0.0.1:8000/v1")
+    endpoint_model: str | None = Field(None, description="http transport: the model name at the endpoint.")
+    max_concurrency: PositiveInt = 8
+    max_retries: NonNegInt = 3
+    request_timeout_s: PositiveInt = 120
+    batch_size: PositiveInt = 32
+    replicas: PositiveInt = 1
+
+    @model_validator(mode="after")
+    def _http_needs_endpoint(self) -> GenerationCfg:
+        if self.transport == "http" and not self.endpoint:
+            raise ValueError("transport 'http' needs an endpoint")
+        return self
+
+
 # --- eval ------------------------------------------------------------------------------------
 
 
@@ -210,6 +278,8 @@ class Recipe(Section):
     base: BaseCfg
     corpus: CorpusCfg
     eval: EvalCfg = EvalCfg()
+    serve: ServeCfg = ServeCfg()
+    generation: GenerationCfg = GenerationCfg()
 
     def section_hash(self, *names: str) -> str:
         """A stable hash of the named sections: a stage reruns when its sections change."""

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from mediphi.config import RecipeError, load_recipe, packaged_recipes
-from mediphi.pipeline import preflight, get_stage
+from mediphi.pipeline import get_stage, preflight
 
 
 def write(tmp_path: Path, text: str) -> str:

@@ -1,0 +1,158 @@
+"""Batch generation for the stages: a Ray Dataset of prompts in, the same rows with generations out.
+
+Input rows carry `messages` (chat, a list of {role, content}), `sampling` (max_tokens,
+temperature, top_p, seed, stop) and optionally `json_schema` (a JSON Schema as a JSON string, so
+the output is constrained to it). Output rows add `generated_text`, `finish_reason` and `error`
+('' when the row succeeded): a failed row is reported in its row, never by failing the job.
+
+Two transports behind one function:
+- ray_data (default): `ray.data.llm`'s vLLM processor inside the cluster;
+- http: any OpenAI-compatible endpoint (a running `mediphi serve`, or another server), with
+  bounded concurrency and retries with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+
+from mediphi.config import GenerationCfg, ServeCfg
+
+log = logging.getLogger("mediphi.generate")
+
+OUTPUT_COLUMNS = ("generated_text", "finish_reason", "error")
+
+
+def generate(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
+    """Generations for every row of `ds` with `model` (a model folder; http: the endpoint's model)."""
+    if cfg.transport == "http":
+        return ds.map_batches(HttpGenerator, fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "model": model},
+                              batch_size=cfg.batch_size, concurrency=1, batch_format="pandas")
+    return _ray_data(ds, model, cfg, serve)
+
+
+def engine_kwargs(serve: ServeCfg) -> tuple[dict, dict]:
+    """vLLM engine kwargs and env vars, shared by the server and the batch processor."""
+    from mediphi.serving.app import llm_config
+
+    cfg = llm_config("_", "_", serve, "vllm")
+    return cfg["engine_kwargs"], cfg["runtime_env"]["env_vars"]
+
+
+def _ray_data(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
+    from ray.data.llm import build_processor, vLLMEngineProcessorConfig
+
+    kwargs, env = engine_kwargs(serve)
+    on_cpu = serve.device == "cpu"
+    config = vLLMEngineProcessorConfig(
+        model_source=model,
+        engine_kwargs=kwargs,
+        runtime_env={"env_vars": env},
+        batch_size=cfg.batch_size,
+        concurrency=cfg.replicas,
+        placement_group_config={"bundles": [{"CPU": 1}]} if on_cpu else None,
+        accelerator_type=None if on_cpu else serve.accelerator_type,
+        should_continue_on_error=True,
+    )
+    processor = build_processor(config, preprocess=_to_vllm)
+    # Error rows skip a postprocess step, so every row is normalised after the processor instead.
+    return processor(ds).map(_from_vllm)
+
+
+def _to_vllm(row: dict) -> dict:
+    """Every row gets the same parameter keys with concrete values: Ray Data stores them in Arrow
+    columns, where a missing value in some rows turns other rows' integers into floats (which
+    vLLM's request decoder rejects)."""
+    sampling = {k: v for k, v in dict(row.get("sampling") or {}).items() if v is not None}
+    params = {
+        "max_tokens": int(sampling.get("max_tokens", 256)),
+        "temperature": float(sampling.get("temperature", 1.0)),
+        "top_p": float(sampling.get("top_p", 1.0)),
+        "seed": int(sampling["seed"]) if "seed" in sampling else stable_seed(row["messages"]),
+    }
+    schema = row.get("json_schema")
+    if schema:  # as a JSON string: a nested schema would be re-typed by Arrow too
+        params["structured_outputs"] = {"json": schema}
+    return {**row, "messages": [dict(m) for m in row["messages"]], "sampling_params": params}
+
+
+def stable_seed(messages) -> int:
+    import hashlib
+
+    return int(hashlib.sha256(json.dumps([dict(m) for m in messages], sort_keys=True).encode()).hexdigest()[:8], 16)
+
+
+def _from_vllm(row: dict) -> dict:
+    keep = {k: v for k, v in row.items() if k not in _VLLM_COLUMNS}
+    error = row.get("__inference_error__") or ""
+    text = "" if error else (row.get("generated_text") or "")
+    return {**keep, "generated_text": text, "finish_reason": "error" if error else _finish(row), "error": error}
+
+
+# Columns ray.data.llm adds that the stages do not need downstream.
+_VLLM_COLUMNS = {"sampling_params", "prompt", "prompt_token_ids", "tokenized_prompt", "generated_tokens",
+                 "num_generated_tokens", "num_input_tokens", "request_id", "batch_uuid", "time_taken_llm",
+                 "params", "metrics", "generated_text", "embeddings", "__inference_error__", "finish_reason",
+                 "generated_logprobs", "prompt_logprobs", "image", "multimodal_data"}
+
+
+def _finish(row: dict) -> str:
+    reason = row.get("finish_reason")
+    return str(reason) if reason else "stop"
+
+
+class HttpGenerator:
+    """Ray Data callable: one batch of rows -> the same rows with generations, over HTTP."""
+
+    def __init__(self, cfg_json: str, model: str):
+        self.cfg = GenerationCfg.model_validate_json(cfg_json)
+        self.model = model or self.cfg.endpoint_model
+
+    def __call__(self, batch):
+        rows = batch.to_dict("records")
+        results = asyncio.run(self._all(rows))
+        for row, (text, finish, error) in zip(rows, results, strict=True):
+            row.update(generated_text=text, finish_reason=finish, error=error)
+        import pandas as pd
+
+        return pd.DataFrame(rows)
+
+    async def _all(self, rows: list[dict]) -> list[tuple[str, str, str]]:
+        import os
+
+        from openai import AsyncOpenAI
+
+        client = AsyncOpenAI(base_url=self.cfg.endpoint, api_key=os.environ.get("MEDIPHI_API_KEY", "none"),
+                             timeout=self.cfg.request_timeout_s, max_retries=0)
+        gate = asyncio.Semaphore(self.cfg.max_concurrency)
+        try:
+            return await asyncio.gather(*(self._one(client, gate, r) for r in rows))
+        finally:
+            await client.close()
+
+    async def _one(self, client, gate, row: dict) -> tuple[str, str, str]:
+        import openai
+
+        sampling = {k: v for k, v in dict(row.get("sampling") or {}).items() if v is not None}
+        kwargs: dict = {"model": self.model, "messages": [dict(m) for m in row["messages"]], **sampling}
+        if row.get("json_schema"):
+            kwargs["response_format"] = {"type": "json_schema",
+                                         "json_schema": {"name": "output", "schema": json.loads(row["json_schema"])}}
+        delay = 0.5
+        for attempt in range(self.cfg.max_retries + 1):
+            try:
+                async with gate:
+                    resp = await client.chat.completions.create(**kwargs)
+                choice = resp.choices[0]
+                return choice.message.content or "", choice.finish_reason or "stop", ""
+            except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError,
+                    openai.APITimeoutError) as exc:
+                if attempt == self.cfg.max_retries:
+                    return "", "error", f"{type(exc).__name__} after {attempt + 1} attempts: {exc}"
+                await asyncio.sleep(delay * (1 + random.random()))  # jittered exponential backoff
+                delay *= 2
+            except openai.APIStatusError as exc:  # a 4xx: retrying cannot help
+                return "", "error", f"{exc.status_code}: {exc.message}"
+        return "", "error", "unreachable"
