@@ -15,6 +15,7 @@ examples:
   mediphi run tiny --set run.name=try2     the same into another run folder
   mediphi stage corpus tiny                one stage (its inputs must exist)
   mediphi show runs/tiny                   what each stage of a run produced, with metrics
+  mediphi eval --model DIR --tasks mednli,meqsum   CLUE+ tasks on any HF model folder
   mediphi run my.yaml --set run.storage=s3://bucket/runs
 
 A RECIPE is a packaged name (%s) or a YAML file. --set KEY.PATH=VALUE overrides any recipe key;
@@ -56,6 +57,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="a run folder (local or s3://), or a recipe name/file")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
 
+    p = sub.add_parser("serve", help="serve the run's models over an OpenAI-compatible API (Ray Serve + vLLM)")
+    _recipe_args(p)
+    p.add_argument("--model", action="append", default=[], metavar="NAME=PATH",
+                   help="serve this model under NAME; PATH is a folder, s3:// URI or a run model name "
+                   "(base, merged, aligned, latest, expert-<domain>, slerp-<domain>); repeatable. "
+                   "Default: generator=<serve.generator> and mediphi=latest")
+    p.add_argument("--host", help="bind address (default: the recipe's serve.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: the recipe's serve.port, 8000)")
+
+    p = sub.add_parser("eval", help="evaluate any HF model folder on the CLUE+ tasks, outside a run")
+    p.add_argument("--model", required=True, metavar="PATH", help="a model folder (local or s3://)")
+    p.add_argument("--tasks", help="comma-separated task names (default: the recipe's eval.tasks, else all 12)")
+    p.add_argument("--recipe", default="tiny", help="recipe for the eval, serve and generation settings (default: tiny)")
+    p.add_argument("--out", metavar="DIR", help="also write report.md, report.json, predictions and plots here")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE")
+
     sub.add_parser("recipes", help="list the packaged recipes")
     return parser
 
@@ -83,6 +100,10 @@ def _dispatch(args) -> int:
         print(pipeline.show(RunContext(recipe)))
         return 0
     recipe = load_recipe(args.recipe, args.overrides)
+    if args.command == "serve":
+        return _serve(recipe, args)
+    if args.command == "eval":
+        return _eval(recipe, args)
     only = [args.name] if args.command == "stage" else None
     try:
         pipeline.run_pipeline(recipe, only=only, force=args.force)
@@ -90,6 +111,69 @@ def _dispatch(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(pipeline.show(RunContext(recipe)))
+    return 0
+
+
+def _serve(recipe, args) -> int:
+    from mediphi.context import RunContext, StageNotReady
+    from mediphi.models.refs import resolve
+    from mediphi.serving.app import serve_models
+
+    if args.host:
+        recipe.serve.host = args.host
+    if args.port:
+        recipe.serve.port = args.port
+    ctx = RunContext(recipe)
+    wanted = dict(m.split("=", 1) for m in args.model) if args.model else {
+        "generator": recipe.serve.generator, "mediphi": "latest"}
+    try:
+        models = {name: resolve(ref, ctx) for name, ref in wanted.items()}
+    except (FileNotFoundError, StageNotReady) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not (recipe.run.ray.address or os.environ.get("RAY_ADDRESS")):
+        from mediphi import storage
+
+        # An embedded cluster shares this machine's disk: fetch s3:// models once, here. On a
+        # remote cluster the URI goes to ray.serve.llm, which downloads on the replica's node.
+        models = {name: str(storage.localize(uri)) if storage.is_s3(uri) else uri for name, uri in models.items()}
+    ctx.ensure_ray()
+    url = serve_models(models, recipe.serve)
+    key_hint = ' -H "Authorization: Bearer $KEY"' if recipe.serve.api_key_env or recipe.serve.api_key_file else ""
+    name = next(iter(models))
+    print(f"serving {', '.join(models)} at {url}\n"
+          f"  curl {url}/models{key_hint}\n"
+          f"  curl {url}/chat/completions{key_hint} -H 'Content-Type: application/json' "
+          f"-d '{{\"model\": \"{name}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'\n"
+          "Ctrl-C stops it.", flush=True)
+    from mediphi.serving.app import block
+
+    block()
+    return 0
+
+
+def _eval(recipe, args) -> int:
+    from mediphi.eval.runner import average, evaluate_model
+    from mediphi.eval.tasks import TASKS
+    from mediphi.tables import format_table
+
+    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
+    unknown = [t for t in tasks or [] if t not in TASKS]
+    if unknown:
+        print(f"error: unknown task(s) {', '.join(unknown)}; the tasks are {', '.join(TASKS)}", file=sys.stderr)
+        return 2
+    try:
+        scores = evaluate_model(args.model, tasks, recipe, out=args.out)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rows = [("task", "metric", "score")]
+    rows += [(TASKS[t].title, TASKS[t].metric, "n/a" if v is None else v) for t, v in scores.items()]
+    avg = average(scores)
+    rows.append(("Average", "", "n/a" if avg is None else avg))
+    print(f"{args.model} on {len(scores)} CLUE+ tasks (0-100):\n{format_table(rows)}")
+    if args.out:
+        print(f"report: {args.out.rstrip('/')}/report.md")
     return 0
 
 

@@ -194,6 +194,49 @@ class CorpusCfg(Section):
     batch_size: PositiveInt = 256
 
 
+# --- pre-instruction tuning and experts --------------------------------------------------------
+
+
+class PitCfg(Section):
+    """Pre-instruction tuning data (Jiang et al., ACL 2024): QA pairs first, then documents + QA."""
+
+    chunk_tokens: Annotated[int, Field(ge=16)] = 256
+    qa_per_chunk: PositiveInt = 3
+    max_chunks_per_domain: PositiveInt | None = None
+    max_answer_chars: PositiveInt = 300
+    max_new_tokens: PositiveInt = Field(768, description="Generation budget for one chunk's QA JSON.")
+    temperature: Annotated[float, Field(ge=0)] = 0.7
+    prompts: str | None = Field(None, description="A prompts YAML; None: the packaged data/prompts/pit.yaml.")
+    ordering: Literal["pit", "mixed", "docs_only"] = Field(
+        "pit", description="pit: QA phase then documents+QA; mixed: one shuffled phase; docs_only: plain "
+        "continued pre-training (the baseline PIT is compared against)."
+    )
+    phase1_epochs: NonNegInt = 1
+    phase2_epochs: PositiveInt = 1
+    qa_mix_ratio: Fraction = Field(0.5, description="Share of the QA examples mixed into the document phase.")
+    loss_on: Literal["answers", "all"] = "answers"
+
+
+class ExpertsCfg(Section):
+    domains: list[Domain] | None = Field(None, description="None: every corpus domain.")
+    train: TrainCfg = TrainCfg()
+    per_domain: dict[Domain, dict[str, Any]] = Field(
+        default_factory=dict, description="TrainCfg overrides for one domain, e.g. {medcode: {num_workers: 2}}."
+    )
+    max_steps_from_data: bool = Field(
+        True, description="One pass over the PIT schedule (its phases in order); train.max_steps caps it."
+    )
+
+    def for_domain(self, domain: str) -> TrainCfg:
+        return TrainCfg.model_validate({**self.train.model_dump(), **self.per_domain.get(domain, {})})
+
+    @model_validator(mode="after")
+    def _overrides_are_valid(self) -> ExpertsCfg:
+        for domain in self.per_domain:
+            self.for_domain(domain)  # raises with the offending key
+        return self
+
+
 # --- serving and generation --------------------------------------------------------------------
 
 
@@ -262,12 +305,233 @@ class GenerationCfg(Section):
         return self
 
 
+# --- merge -----------------------------------------------------------------------------------
+
+# The mergekit methods the final merge offers: those that take any number of experts. Each has
+# its own per-expert parameters (mergekit's registry says which); the stage passes only those.
+MergeMethod = Literal[
+    "breadcrumbs_ties", "breadcrumbs", "ties", "dare_ties", "dare_linear", "della", "della_linear",
+    "task_arithmetic", "linear", "model_stock", "sce", "multislerp", "karcher",
+]
+MergeDtype = Literal["float32", "bfloat16", "float16"]
+SearchParam = Literal["weight", "density", "gamma", "epsilon", "t"]
+# The paper's SLERP factors (t=0 is the base, t=1 the expert); other domains take 0.5.
+PAPER_SLERP_T: dict[str, float] = {"guidelines": 0.25, "medcode": 0.5}
+
+
+class ExpertMergeCfg(Section):
+    """One expert's settings in the final merge; a method reads only the ones it defines."""
+
+    weight: float = Field(0.3, description="Scale of the expert's task vector (or its share in linear).")
+    density: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.8, description="Fraction of the task vector's entries kept (ties, dare, breadcrumbs, della).")
+    gamma: Fraction = Field(0.01, description="breadcrumbs: fraction of the largest-magnitude entries dropped.")
+    epsilon: Fraction | None = Field(None, description="della: spread of keep probabilities; None: mergekit's.")
+
+
+class MergeSearchCfg(Section):
+    """A Ray Tune search of merge parameters that minimises a validation objective."""
+
+    enabled: bool = False
+    num_samples: PositiveInt = Field(8, description="Trials (random samples of the space).")
+    max_concurrent: PositiveInt = Field(2, description="Trials merging and scoring at once.")
+    params: Annotated[list[SearchParam], Field(min_length=1)] = Field(
+        ["weight", "density", "gamma"],
+        description="Per-expert parameters to search; 't' searches the SLERP factors too (each trial "
+        "then re-SLERPs every expert).",
+    )
+    ranges: dict[SearchParam, tuple[float, float]] = Field(
+        default_factory=lambda: {"weight": (0.2, 1.0), "density": (0.5, 1.0), "gamma": (0.0, 0.05),
+                                 "epsilon": (0.01, 0.1), "t": (0.1, 0.9)},
+        description="Uniform sampling range [low, high] of each parameter.",
+    )
+    objective: Literal["perplexity", "eval"] = Field(
+        "perplexity", description="perplexity: mean held-out perplexity over the domains (minimised); "
+        "eval: the eval suite's score (maximised), once that stage provides one.")
+    max_tokens: PositiveInt | None = Field(
+        None, description="Held-out tokens per domain scored per trial; None: eval.perplexity_max_tokens.")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> MergeSearchCfg:
+        for name in self.params:
+            if name not in self.ranges:
+                raise ValueError(f"search param {name!r} has no entry in search.ranges")
+        for name, (low, high) in self.ranges.items():
+            if low > high:
+                raise ValueError(f"search.ranges.{name}: low {low} is above high {high}")
+        return self
+
+
+class MergeCfg(Section):
+    """SLERP each expert into the base, then merge the SLERPed experts on the base (mergekit)."""
+
+    slerp_t: dict[Domain, Fraction] = Field(
+        default_factory=lambda: dict(PAPER_SLERP_T),
+        description="SLERP factor per domain (0 = base, 1 = expert); domains not listed use default_t.")
+    default_t: Fraction = 0.5
+    method: MergeMethod = "breadcrumbs_ties"
+    experts: dict[Domain, ExpertMergeCfg] = Field(
+        default_factory=dict, description="Per-expert settings; domains not listed use default_expert.")
+    default_expert: ExpertMergeCfg = ExpertMergeCfg()
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="Method-wide mergekit parameters (normalize, lambda, select_topk, ...).")
+    dtype: MergeDtype = Field("float32", description="mergekit's compute and output dtype.")
+    out_shard_size: PositiveInt = Field(
+        500_000_000, description="Bytes per output shard: bounds the writer's buffer and the next merge's reads.")
+    lazy_unpickle: bool = Field(True, description="Read pickled (.bin) inputs tensor by tensor.")
+    tokenizer_source: str | None = Field(
+        None, description="None: all models must share one tokenizer (checked); 'base', 'union' or a model "
+        "path: mergekit builds the output vocabulary from it.")
+    memory_gb: Annotated[float, Field(gt=0)] = Field(
+        8, description="Memory each merge task declares to Ray, so it lands on a node with that much free.")
+    num_cpus: Annotated[float, Field(gt=0)] = 1
+    label_selector: dict[str, str] = Field(
+        default_factory=dict, description="Ray node labels a merge task must land on, e.g. a CPU worker group.")
+    search: MergeSearchCfg = MergeSearchCfg()
+
+    def t_for(self, domain: str) -> float:
+        return self.slerp_t.get(domain, self.default_t)  # type: ignore[call-overload]
+
+    def expert(self, domain: str) -> ExpertMergeCfg:
+        return self.experts.get(domain, self.default_expert)  # type: ignore[call-overload]
+
+
+# --- mediflow --------------------------------------------------------------------------------
+
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class JudgeThresholds(Section):
+    """The lowest judge score (1-5) a row may get on each criterion and still be kept."""
+
+    quality: Score = 4
+    alignment: Score = 4
+    coherence: Score = 4
+    realism: Score = 3
+    difficulty: Score = Field(1, description="1 keeps every difficulty; the plan already favours hard rows.")
+
+
+class MediflowCfg(Section):
+    """MediFlow-style synthetic instructions: sampling plan, generation, judge filter, DPO errors."""
+
+    taxonomy: str | None = Field(None, description="A taxonomy YAML; None: the packaged data/mediflow/taxonomy.yaml.")
+    prompts: str | None = Field(None, description="A prompts YAML; None: the packaged data/mediflow/prompts.yaml.")
+    num_rows: PositiveInt = Field(1000, description="Planned cells (generation requests), before any filtering.")
+    tasks: list[str] | None = Field(None, description="Task types to plan for; None: all of the taxonomy's.")
+    doc_types: list[str] | None = Field(None, description="Document types to plan for; None: all.")
+    task_quotas: dict[str, NonNegInt] = Field(default_factory=dict, description="Exact row counts for some tasks.")
+    task_weights: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="Relative shares of the rows task_quotas leaves; a task not named weighs 1."
+    )
+    json_fraction: Fraction = Field(0.4, description="Share of json rows among tasks that allow both formats.")
+    difficulty_weights: dict[str, Annotated[float, Field(ge=0)]] | None = Field(
+        None, description="Level id -> weight; None: the taxonomy's (70% on the hardest three)."
+    )
+    input_words: PositiveInt = Field(300, description="Rough length asked for the generated input document.")
+    max_tokens: PositiveInt = Field(1536, description="Generation budget of one cell (input + instruction + output).")
+    max_chars: PositiveInt | None = Field(
+        None, description="maxLength on every free-text string of the generation schema: lets a weak generator "
+        "(the tiny random model) close its JSON within max_tokens. None: unbounded.",
+    )
+    temperature: Annotated[float, Field(ge=0)] = 0.9
+    top_p: Annotated[float, Field(gt=0, le=1)] = 0.95
+    judge: str | None = Field(None, description="The judge model (a run artifact or a path); None: the generator.")
+    judge_max_tokens: PositiveInt = 64
+    judge_temperature: Annotated[float, Field(ge=0)] = 0.0
+    thresholds: JudgeThresholds = JudgeThresholds()
+    dedup: DedupCfg = Field(
+        default_factory=lambda: DedupCfg(threshold=0.7, shingle_tokens=3),
+        description="Near-duplicate instruction removal; shingle_tokens counts words here (instructions are short).",
+    )
+    dedup_fields: list[Literal["instruction", "input", "output"]] = Field(
+        ["instruction"], min_length=1, description="Text compared for duplicates (concatenated)."
+    )
+    dpo_fraction: Fraction = Field(
+        0.054, description="Share of kept rows, best judged first, given a rejected output (MediFlow: ~135k of 2.5M)."
+    )
+    error_types: list[str] | None = Field(None, description="Error types to inject for DPO; None: all.")
+    import_sft: str | None = Field(
+        None, description="Real MediFlow SFT JSONL (file, folder or glob; local or s3://), imported instead of generated."
+    )
+    import_dpo: str | None = Field(None, description="Real MediFlow DPO JSONL, as import_sft.")
+
+    @model_validator(mode="after")
+    def _names_exist(self) -> MediflowCfg:
+        # Imported only when names are given: the default section is built when this module loads.
+        if not (self.error_types or self.tasks or self.doc_types or self.task_quotas or self.task_weights
+                or self.difficulty_weights):
+            return self
+        from mediphi.mediflow.errors import ERROR_TYPES
+
+        unknown_errors = sorted(set(self.error_types or ()) - set(ERROR_TYPES))
+        if unknown_errors:
+            raise ValueError(f"unknown error_types {unknown_errors}; known: {', '.join(ERROR_TYPES)}")
+        if self.taxonomy is not None:  # a custom file is checked by the plan, once its path resolves
+            return self
+        from mediphi.mediflow.taxonomy import load_taxonomy
+
+        tax = load_taxonomy()
+        checks = {"tasks": (self.tasks or [], tax.tasks), "task_quotas": (self.task_quotas, tax.tasks),
+                  "task_weights": (self.task_weights, tax.tasks), "doc_types": (self.doc_types or [], tax.doc_types),
+                  "difficulty_weights": (self.difficulty_weights or {}, tax.levels)}
+        for name, (given, known) in checks.items():
+            bad = sorted(set(given) - set(known))
+            if bad:
+                raise ValueError(f"{name}: unknown ids {bad}; known: {', '.join(known)}")
+        return self
+
+
+# --- align -------------------------------------------------------------------------------------
+
+
+class AlignCfg(Section):
+    """SFT on the MediFlow split, then DPO on the DPO split, from the merged model."""
+
+    start_from: str = Field("merged", description="The model aligned: a run model name or a path.")
+    heldout_fraction: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.1, description="Rows kept out of training (by content hash) to measure SFT loss and DPO accuracy."
+    )
+    max_length: PositiveInt = 1024
+    sft: TrainCfg = TrainCfg()
+    dpo: TrainCfg = TrainCfg(learning_rate=5e-6)
+    beta: Annotated[float, Field(gt=0)] = Field(0.1, description="DPO's KL strength.")
+
+
 # --- eval ------------------------------------------------------------------------------------
 
 
 class EvalCfg(Section):
+    """CLUE+ tasks and held-out perplexity for every model of a run (see mediphi/eval)."""
+
     perplexity_max_tokens: PositiveInt = Field(50_000, description="Held-out tokens scored per domain and model.")
     num_gpus: Annotated[float, Field(ge=0)] = Field(0, description="GPUs per scoring task (0 on CPU).")
+    tasks: list[str] | None = Field(None, description="Task names to run; None: all 12 CLUE+ tasks.")
+    task_paths: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-task JSONL file (local, package:// or s3://; relative to the working directory). "
+        "A task without one reads the packaged sample, package://data/eval/<task>.jsonl.",
+    )
+    task_fields: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Per task, {task field: column name in the file} for files that "
+        "spell a column differently from the public release.",
+    )
+    few_shot: NonNegInt | None = Field(None, description="Few-shot examples per prompt; None: each task's own.")
+    max_examples: PositiveInt | None = Field(None, description="Scored examples per task; None: all.")
+    max_tokens: PositiveInt | None = Field(None, description="Cap on every task's answer length (tiny runs).")
+    models: list[str] | None = Field(
+        None, description="Run models to evaluate by name (base, expert-<domain>, slerp-<domain>, merged, sft, "
+        "aligned); None: every model the run has.",
+    )
+
+    @model_validator(mode="after")
+    def _known_tasks(self) -> EvalCfg:
+        from mediphi.eval.tasks import TASK_NAMES  # the registry lives with the tasks
+
+        named = {*(self.tasks or ()), *self.task_paths, *self.task_fields}
+        unknown = sorted(named - set(TASK_NAMES))
+        if unknown:
+            raise ValueError(f"unknown eval task(s) {', '.join(unknown)}; the tasks are {', '.join(TASK_NAMES)}")
+        return self
 
 
 # --- the recipe ------------------------------------------------------------------------------
@@ -277,13 +541,24 @@ class Recipe(Section):
     run: RunCfg
     base: BaseCfg
     corpus: CorpusCfg
+    mediflow: MediflowCfg = MediflowCfg()
+    merge: MergeCfg = MergeCfg()
+    pit: PitCfg = PitCfg()
+    experts: ExpertsCfg = ExpertsCfg()
+    align: AlignCfg = AlignCfg()
     eval: EvalCfg = EvalCfg()
     serve: ServeCfg = ServeCfg()
     generation: GenerationCfg = GenerationCfg()
 
     def section_hash(self, *names: str) -> str:
-        """A stable hash of the named sections: a stage reruns when its sections change."""
-        payload = {n: getattr(self, n).model_dump(mode="json") for n in names}
+        """A stable hash of the named sections (or dotted keys inside them): a stage reruns when
+        what it reads changes."""
+        payload = {}
+        for name in names:
+            value: Any = self
+            for part in name.split("."):
+                value = getattr(value, part)
+            payload[name] = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 

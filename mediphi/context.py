@@ -46,13 +46,18 @@ class RunContext:
         self.root = storage.join(recipe.run.storage, recipe.run.name)
         self.out: str = ""  # the current stage's output folder, set by the pipeline
         self.stage: str = ""
+        self.work_key: str = "default"  # the current stage's config+inputs digest, set by the pipeline
 
     def artifact_uri(self, stage: str) -> str:
         return storage.join(self.root, stage)
 
     def work_uri(self, stage: str) -> str:
-        """Scratch that outlives an interrupted attempt (checkpoints), unlike the output folder."""
-        return storage.join(self.root, "_work", stage)
+        """Scratch that outlives an interrupted attempt (checkpoints), unlike the output folder.
+
+        Keyed by the stage's config and inputs: a rerun of the same attempt resumes from it, a
+        changed recipe or input starts clean instead of resuming someone else's checkpoints.
+        """
+        return storage.join(self.root, "_work", stage, self.work_key)
 
     def artifact(self, stage: str) -> Artifact:
         uri = self.artifact_uri(stage)

@@ -39,6 +39,14 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("corpus", "mediphi.corpus.stage", "corpus", also_hashes=("base",)),
     Stage("base", "mediphi.base", "base", needs=("corpus",), also_hashes=("eval",)),
+    Stage("pit", "mediphi.pit", "pit", needs=("corpus", "base"), also_hashes=("experts.domains", "base.seq_len", "serve", "generation")),
+    Stage("experts", "mediphi.experts", "experts", needs=("corpus", "base", "pit"),
+          also_hashes=("base.seq_len", "eval")),
+    Stage("merge", "mediphi.merge", "merge", needs=("corpus", "base", "experts"), also_hashes=("base.seq_len", "eval")),
+    Stage("mediflow", "mediphi.mediflow.stage", "mediflow", needs=("base",), also_hashes=("serve", "generation")),
+    Stage("align", "mediphi.align", "align", needs=("merge", "mediflow")),
+    Stage("eval", "mediphi.eval.stage", "eval", needs=("corpus", "base", "experts", "merge", "align"),
+          also_hashes=("base.seq_len", "serve", "generation")),
 )
 STAGE_NAMES = tuple(s.name for s in STAGES)
 
@@ -89,6 +97,7 @@ def run_stage(stage: Stage, ctx: RunContext, force: bool = False) -> Artifact:
         out = storage.join(ctx.root, ".staging", f"{stage.name}-{uuid.uuid4().hex[:8]}")
     storage.make_dirs(out)
     ctx.out, ctx.stage = out, stage.name
+    ctx.work_key = storage.manifest_digest({"stage": stage.name, **fp})
     log.info("stage %s: running -> %s", stage.name, final)
     started = time.time()
     metrics = stage.load().run(getattr(recipe, stage.section), ctx) or {}

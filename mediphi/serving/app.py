@@ -120,8 +120,7 @@ def build_app(models: dict[str, str], cfg: ServeCfg):
                         auth_env=cfg.api_key_env, auth_file=cfg.api_key_file)
 
 
-def serve_models(models: dict[str, str], cfg: ServeCfg, *, blocking: bool = False,
-                 app_name: str = "mediphi") -> str:
+def serve_models(models: dict[str, str], cfg: ServeCfg, *, app_name: str = "mediphi") -> str:
     """Start (or update) the app on the connected Ray cluster; return its base URL once ready."""
     from ray import serve
 
@@ -136,8 +135,6 @@ def serve_models(models: dict[str, str], cfg: ServeCfg, *, blocking: bool = Fals
     _wait_ready(app_name, cfg.startup_timeout_s)
     url = f"http://{cfg.host}:{cfg.port}/v1"
     log.info("%s ready at %s in %.0fs", app_name, url, time.time() - t0)
-    if blocking:
-        _block()
     return url
 
 
@@ -157,7 +154,8 @@ def _wait_ready(app_name: str, timeout_s: float) -> None:
                        "(a deployment may be waiting for resources it cannot get)")
 
 
-def _block() -> None:
+def block() -> None:
+    """Keep serving until Ctrl-C, then shut the app down."""
     try:
         while True:
             time.sleep(3600)

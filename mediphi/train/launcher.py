@@ -100,7 +100,8 @@ def launch(jobs: list[TrainJob]) -> list[TrainResult]:
 
 
 def _fit(job: TrainJob) -> TrainResult:
-    from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
+    from ray.data import ExecutionOptions
+    from ray.train import CheckpointConfig, DataConfig, FailureConfig, RunConfig, ScalingConfig
     from ray.train.torch import TorchConfig, TorchTrainer
 
     cfg = job.cfg
@@ -123,10 +124,20 @@ def _fit(job: TrainJob) -> TrainResult:
             failure_config=FailureConfig(max_failures=cfg.max_failures),
         ),
         datasets=job.datasets,
+        # An ordered schedule (PIT: QA phase before the document phase) must reach the workers in order.
+        dataset_config=_data_config(job, DataConfig, ExecutionOptions),
     )
     result = trainer.fit()
     history = json.loads(storage.read_text(storage.join(job.output, "log_history.json")))
     return TrainResult(job.name, job.output, dict(result.metrics or {}), history)
+
+
+def _data_config(job: TrainJob, DataConfig, ExecutionOptions):
+    if job.kind in ("sft", "dpo"):  # every worker gets all rows; the trainer's sampler shards them
+        return DataConfig(datasets_to_split=[])
+    if job.options.get("ordered"):  # an ordered schedule (PIT: QA phase first) reaches workers in order
+        return DataConfig(execution_options=ExecutionOptions(preserve_order=True))
+    return None
 
 
 def job_spec(job: TrainJob) -> dict:
@@ -170,6 +181,9 @@ def _train_loop(config: dict) -> None:
     trainer = prepare_trainer(trainer)
 
     checkpoint = ray.train.get_checkpoint()
+    held_out = getattr(trainer, "eval_dataset", None) is not None
+    # The starting model on the held-out rows (weights from a checkpoint load inside train()).
+    before = trainer.evaluate() if held_out else {}
     if checkpoint is not None:
         with checkpoint.as_directory() as ckpt:
             resume = Path(ckpt) / RayTrainReportCallback.CHECKPOINT_NAME
@@ -177,6 +191,9 @@ def _train_loop(config: dict) -> None:
             trainer.train(resume_from_checkpoint=str(resume))
     else:
         trainer.train()
+    if held_out:
+        trainer.state.log_history += [{"held_out": "before", **before, "step": 0},
+                                      {"held_out": "after", **trainer.evaluate(), "step": trainer.state.global_step}]
 
     _save_final(trainer, tok, spec, cfg, rank)
     if rank == 0 and storage.is_s3(spec["tensorboard"]):
@@ -220,31 +237,50 @@ def _training_arguments(cfg: TrainCfg, work: Path, spec: dict):
         # re-read them, so the resumed run continues with the stream (a fresh pass).
         ignore_data_skip=True,
         dataloader_num_workers=0,
-        remove_unused_columns=False,
         seed=spec["options"].get("seed", 42),
         disable_tqdm=True,
     )
     if spec["kind"] == "sft":
         from trl import SFTConfig
 
-        return SFTConfig(**common, max_length=spec["options"]["max_length"], packing=False,
-                         dataset_kwargs={"skip_prepare_dataset": True})
+        return SFTConfig(**common, max_length=spec["options"]["max_length"], packing=False)
     if spec["kind"] == "dpo":
         from trl import DPOConfig
 
         return DPOConfig(**common, beta=spec["options"]["beta"], max_length=spec["options"]["max_length"])
-    return TrainingArguments(**common)
+    # Packed LM rows carry exactly input_ids and labels; nothing to drop.
+    return TrainingArguments(**common, remove_unused_columns=False)
 
 
 def _make_trainer(spec: dict, cfg: TrainCfg, model, tok, args):
     import ray.train
     from transformers import Trainer
 
-    train = ray.train.get_dataset_shard("train")
-    it = train.iter_torch_batches(batch_size=cfg.per_device_batch_size, dtypes=_torch_long(),
-                                  local_shuffle_buffer_size=None)
     if spec["kind"] == "lm":
+        train = ray.train.get_dataset_shard("train")
+        it = train.iter_torch_batches(batch_size=cfg.per_device_batch_size, dtypes=_torch_long())
         return Trainer(model=model, args=args, train_dataset=it, processing_class=tok)
+    # TRL trainers tokenize and collate themselves: they get the rows as a datasets.Dataset. Every
+    # worker receives all rows (DataConfig(datasets_to_split=[])) and the trainer's distributed
+    # sampler gives each its share, so no row is split twice.
+    from datasets import Dataset
+
+    def rows(name: str):
+        try:
+            shard = ray.train.get_dataset_shard(name)
+        except KeyError:
+            return None
+        return None if shard is None else Dataset.from_list(list(shard.iter_rows()))
+
+    train, held_out = rows("train"), rows("eval")
+    if spec["kind"] == "sft":
+        from trl import SFTTrainer
+
+        return SFTTrainer(model=model, args=args, train_dataset=train, eval_dataset=held_out, processing_class=tok)
+    if spec["kind"] == "dpo":
+        from trl import DPOTrainer
+
+        return DPOTrainer(model=model, args=args, train_dataset=train, eval_dataset=held_out, processing_class=tok)
     raise ValueError(f"unknown job kind {spec['kind']!r}")
 
 
@@ -285,6 +321,8 @@ class ThroughputCallback(TrainerCallback):
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.last_time, self.last_step = time.time(), state.global_step
+        if state.global_step > 0:  # resumed: say so in the history that the stage reports
+            state.log_history.append({"resumed_from_step": state.global_step, "step": state.global_step})
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         if logs is None or self.last_time is None or "loss" not in logs:

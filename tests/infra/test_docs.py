@@ -1,4 +1,4 @@
-"""docs/gpu-cluster.md (the README's "Run on a GPU cluster") only uses what exists: chart values
+"""The README's "Run on a GPU cluster" section only uses what exists: chart values
 in the schema, terraform outputs that terraform declares, object names the chart renders."""
 
 from __future__ import annotations
@@ -14,7 +14,16 @@ import pytest
 import yaml
 from infra_support import CHART, CRD_DIR, ROOT, by_kind, render_docs
 
-DOC = ROOT / "docs" / "gpu-cluster.md"
+README = ROOT / "README.md"
+
+
+def doc_text() -> str:
+    """The README's "Run on a GPU cluster" section, up to the next top-level section."""
+    text = README.read_text()
+    start = text.index("## Run on a GPU cluster")
+    end = text.find("\n## ", start + 1)
+    return text[start:] if end < 0 else text[start:end]
+
 TERRAFORM_OUTPUT = re.compile(r"\$\(terraform(?: -chdir=terraform)? output -raw (\w+)\)")
 # What `terraform output -raw NAME` prints for a dev stack, to fill into the doc's commands.
 SAMPLE_OUTPUTS = {
@@ -29,7 +38,7 @@ SAMPLE_SHELL_VARS = {"FINAL_MODEL": "s3://mediphi-dev-artifacts-123456789012/run
 
 
 def code_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(), flags=re.S)
+    return re.findall(rf"```{language}\n(.*?)```", doc_text(), flags=re.S)
 
 
 def shell_commands() -> list[str]:
@@ -134,7 +143,7 @@ def test_doc_commands_render_what_the_doc_then_uses():
             assert account["metadata"]["name"] == "mediphi"
             role = SAMPLE_OUTPUTS["service_account_role_arn"]
             assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == role
-    text = DOC.read_text()
+    text = doc_text()
     for job in re.findall(r"rayjob (\S+) -n mediphi", text) + re.findall(r"job/(\S+)", text):
         assert job in names["RayJob"], job
     for service in re.findall(r"rayservice (\S+) -n mediphi", text):
@@ -158,7 +167,7 @@ def test_terraform_outputs_and_files_exist():
 
 
 def test_operator_image_and_python_match_what_is_tested():
-    text = DOC.read_text()
+    text = doc_text()
     operator = next(c for c in shell_commands() if c.startswith("helm install kuberay-operator"))
     argv = shlex.split(operator)
     assert argv[argv.index("--version") + 1] == CRD_DIR.name.removeprefix("v")
@@ -171,4 +180,4 @@ def test_operator_image_and_python_match_what_is_tested():
     assert f':{defaults["image"]["tag"]}"' in build
     assert f"ray[default]=={defaults['rayVersion']}" in text
     for block in code_blocks("python"):
-        compile(block, str(DOC), "exec")
+        compile(block, str(README), "exec")

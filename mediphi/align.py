@@ -1,0 +1,131 @@
+"""The align stage: TRL SFT on the MediFlow split, then DPO on the DPO split, from the merged model.
+
+Both run through the experts' Ray Train launcher (CPU DDP / GPU DeepSpeed, optional LoRA,
+checkpoints, resume). A deterministic share of each split (by content hash) is held out: the
+launcher evaluates the starting model and the trained one on it, so the stage reports SFT's
+held-out loss and DPO's held-out preference accuracy and reward margin before and after.
+Output: sft/model and dpo/model (the aligned model), each an HF folder with a model card.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pyarrow.parquet as pq
+
+from mediphi import storage
+from mediphi.config import AlignCfg
+from mediphi.context import RunContext
+
+
+def _prompt(row: dict) -> list[dict]:
+    content = row["instruction"] if not row["input"] else f"{row['instruction']}\n\n{row['input']}"
+    return [{"role": "user", "content": content}]
+
+
+def _held_out(row: dict, fraction: float) -> bool:
+    key = f"{row['instruction']}\0{row['input']}".encode()
+    return int(hashlib.sha256(key).hexdigest()[:8], 16) / 0x1_0000_0000 < fraction
+
+
+def split_rows(rows: list[dict], fraction: float) -> tuple[list[dict], list[dict]]:
+    train = [r for r in rows if not _held_out(r, fraction)]
+    held = [r for r in rows if _held_out(r, fraction)]
+    if not held and len(train) > 1:  # a tiny split still gets one held-out row to measure with
+        held.append(train.pop())
+    return train, held
+
+
+def sft_examples(rows: list[dict]) -> list[dict]:
+    """TRL's conversational prompt-completion format: the loss falls on the completion only."""
+    return [{"prompt": _prompt(r), "completion": [{"role": "assistant", "content": r["output"]}]} for r in rows]
+
+
+def dpo_examples(rows: list[dict]) -> list[dict]:
+    return [{"prompt": _prompt(r), "chosen": [{"role": "assistant", "content": r["output"]}],
+             "rejected": [{"role": "assistant", "content": r["rejected_output"]}]} for r in rows]
+
+
+def run(cfg: AlignCfg, ctx: RunContext) -> dict:
+    import ray
+
+    from mediphi.models.refs import resolve
+    from mediphi.train.launcher import TrainJob, launch
+
+    recipe = ctx.recipe
+    ctx.ensure_ray()
+    mediflow = ctx.artifact("mediflow")
+    start = resolve(cfg.start_from, ctx)
+    sft_rows = pq.read_table(mediflow.local("sft", "sft.parquet")).to_pylist()
+    dpo_rows = pq.read_table(mediflow.local("dpo", "dpo.parquet")).to_pylist()
+    if not sft_rows:
+        raise ValueError("the mediflow SFT split is empty: nothing to align on")
+    metrics: dict = {"start_from": cfg.start_from, "loss_curves": {}}
+
+    sft_train, sft_held = split_rows(sft_rows, cfg.heldout_fraction)
+    sft_out = storage.join(ctx.out, "sft", "model")
+    common = {"seq_len": cfg.max_length, "max_length": cfg.max_length, "seed": recipe.run.seed}
+    [sft] = launch([TrainJob(
+        name="sft", kind="sft", model=start, cfg=cfg.sft, checkpoints=ctx.work_uri("align"), output=sft_out,
+        tensorboard=storage.join(ctx.root, "tensorboard", "align-sft"),
+        datasets={"train": ray.data.from_items(sft_examples(sft_train)),
+                  "eval": ray.data.from_items(sft_examples(sft_held))},
+        options={**common, "card": _card("SFT", cfg.start_from, len(sft_train), cfg.sft)},
+    )])
+    metrics["loss_curves"]["sft"] = _curve(sft.log_history)
+    metrics["sft"] = {"train_rows": len(sft_train), "held_out_rows": len(sft_held),
+                      **_before_after(sft.log_history, ("eval_loss",))}
+
+    final = sft_out
+    if dpo_rows:
+        dpo_train, dpo_held = split_rows(dpo_rows, cfg.heldout_fraction)
+        dpo_out = storage.join(ctx.out, "dpo", "model")
+        [dpo] = launch([TrainJob(
+            name="dpo", kind="dpo", model=sft_out, cfg=cfg.dpo, checkpoints=ctx.work_uri("align"), output=dpo_out,
+            tensorboard=storage.join(ctx.root, "tensorboard", "align-dpo"),
+            datasets={"train": ray.data.from_items(dpo_examples(dpo_train)),
+                      "eval": ray.data.from_items(dpo_examples(dpo_held))},
+            options={**common, "beta": cfg.beta, "card": _card("DPO", "sft", len(dpo_train), cfg.dpo, cfg.beta)},
+        )])
+        metrics["loss_curves"]["dpo"] = _curve(dpo.log_history)
+        metrics["dpo"] = {"train_pairs": len(dpo_train), "held_out_pairs": len(dpo_held),
+                          **_before_after(dpo.log_history, ("eval_rewards/accuracies", "eval_rewards/margins",
+                                                            "eval_loss"))}
+        final = dpo_out
+    else:  # no DPO pairs: the SFT model is the aligned one
+        storage.upload_dir(storage.localize(sft_out), storage.join(ctx.out, "dpo", "model"))
+        metrics["dpo"] = {"skipped": "the DPO split is empty"}
+    metrics["final_model"] = final
+    return metrics
+
+
+def _curve(history: list[dict]) -> list[list[float]]:
+    return [[h["step"], h["loss"]] for h in history if "loss" in h and "held_out" not in h]
+
+
+def _before_after(history: list[dict], keys: tuple[str, ...]) -> dict:
+    phases = {h["held_out"]: h for h in history if "held_out" in h}
+    return {key: {p: round(phases[p][key], 4) for p in ("before", "after") if key in phases.get(p, {})}
+            for key in keys}
+
+
+def _card(kind: str, parent: str, rows: int, cfg, beta: float | None = None) -> str:
+    extra = f", beta {beta}" if beta is not None else ""
+    return (f"# mediphi aligned model ({kind})\n\n{kind} with TRL from the run's `{parent}` model on {rows} "
+            f"MediFlow-style {'preference pairs' if kind == 'DPO' else 'instructions'}, in the base's chat "
+            f"template; {cfg.max_steps} steps, lr {cfg.learning_rate}{extra}.\n\n"
+            f"Settings: `{json.dumps(cfg.model_dump(mode='json'))}`\n")
+
+
+def summarize(manifest: dict) -> str:
+    from mediphi.tables import format_table
+
+    m = manifest.get("metrics", {})
+    rows = [("held-out measure", "before", "after")]
+    for stage, key, label in (("sft", "eval_loss", "SFT loss"), ("dpo", "eval_rewards/accuracies", "DPO preference accuracy"),
+                              ("dpo", "eval_rewards/margins", "DPO reward margin")):
+        values = m.get(stage, {}).get(key, {})
+        if values:
+            rows.append((label, values.get("before", ""), values.get("after", "")))
+    return f"  aligned from {m.get('start_from')} -> {m.get('final_model')}\n" + format_table(rows)

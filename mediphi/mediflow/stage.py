@@ -1,0 +1,140 @@
+"""The mediflow stage: MediFlow-style synthetic clinical instructions, SFT and DPO splits.
+
+plan (task x document type x format x difficulty, with the recipe's quotas) -> the generator
+writes input document + instruction + output per cell (one JSON-schema call; json-format outputs
+are constrained by the task's schema and validated) -> a judge scores every row 1-5 on quality,
+alignment, coherence, realism and difficulty -> rows under the thresholds are dropped (counted by
+reason) -> near-duplicate instructions removed (MinHash) -> the best-judged fraction gets a
+rejected output with one injected, typed error for DPO.
+
+With `import_sft` / `import_dpo` set, real MediFlow JSONL is imported instead (bad lines go to
+rejects with their reason). Output: sft/sft.parquet and dpo/dpo.parquet with exactly the MediFlow
+columns, rejects/, coverage.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mediphi import storage
+from mediphi.config import MediflowCfg
+from mediphi.context import RunContext
+from mediphi.mediflow import errors, judge, plan, report, schema
+from mediphi.mediflow.taxonomy import load_taxonomy
+
+log = logging.getLogger("mediphi.mediflow")
+
+
+def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
+    tax = load_taxonomy(cfg.taxonomy)
+    if cfg.import_sft:
+        return _import(cfg, ctx, tax)
+    import ray
+
+    from mediphi.models.refs import resolve
+    from mediphi.serving.batch import generate
+
+    recipe = ctx.recipe
+    ctx.ensure_ray()
+    prompts = plan.load_prompts(cfg.prompts)
+    seed = recipe.run.seed
+    generator = str(storage.localize(resolve(recipe.serve.generator, ctx)))
+    judge_model = str(storage.localize(resolve(cfg.judge, ctx))) if cfg.judge else generator
+
+    cells = plan.plan_cells(cfg, seed).to_pylist()
+    requests = [{**c, **plan.generation_request(c, cfg, tax, prompts)} for c in cells]
+    log.info("mediflow: generating %d planned rows with %s", len(requests), recipe.serve.generator)
+    generated = generate(ray.data.from_items(requests), generator, recipe.generation, recipe.serve).take_all()
+    rows, gen_dropped = judge.accept_generations(generated, tax, prompts)
+
+    judge_requests = [{**r, **plan.judge_request(r, cfg, tax, prompts)} for r in rows]
+    log.info("mediflow: judging %d rows with %s", len(judge_requests), cfg.judge or recipe.serve.generator)
+    judged = (generate(ray.data.from_items(judge_requests), judge_model, recipe.generation, recipe.serve).take_all()
+              if judge_requests else [])
+    kept, judge_dropped, below = judge.accept_judged(judged, cfg.thresholds)
+    kept, dup_dropped = judge.dedup_rows(kept, cfg.dedup, cfg.dedup_fields, prompts)
+    dpo, _ = errors.make_dpo_rows(kept, cfg.dpo_fraction, seed=seed, taxonomy=tax, error_types=cfg.error_types)
+
+    sft_table, dpo_table = schema.to_table(kept, False), schema.to_table(dpo, True)
+    problems = schema.validate_table(sft_table, False, tax) + schema.validate_table(dpo_table, True, tax)
+    if problems:
+        raise ValueError(f"the mediflow splits do not match the MediFlow schema: {problems[:5]}")
+    _write(sft_table, storage.join(ctx.out, "sft", "sft.parquet"))
+    _write(dpo_table, storage.join(ctx.out, "dpo", "dpo.parquet"))
+
+    cov = report.coverage(kept, tax)
+    storage.write_text(storage.join(ctx.out, "coverage.md"), report.coverage_markdown(cov, tax))
+    remaining_near_dups = judge.near_duplicate_pairs([judge.instruction_core(r["instruction"], prompts) for r in kept],
+                                                     cfg.dedup.threshold, cfg.dedup.shingle_tokens)
+    funnel = report.filter_counts(len(cells), len(kept), gen_dropped, judge_dropped, dup_dropped,
+                                  below_threshold=below)
+    metrics = {"source": "generated", "generator": recipe.serve.generator, "judge": cfg.judge or recipe.serve.generator,
+               "planned": len(cells), "sft_rows": sft_table.num_rows, "dpo_rows": dpo_table.num_rows,
+               "filter": funnel, "coverage": _coverage_summary(cov), "error_types": report.error_distribution(dpo),
+               "near_duplicate_pairs_kept": len(remaining_near_dups)}
+    log.info("mediflow: %d planned -> %d SFT rows, %d DPO pairs; dropped %s", len(cells), sft_table.num_rows,
+             dpo_table.num_rows, funnel["dropped_by_reason"])
+    return metrics
+
+
+def _coverage_summary(cov: dict) -> dict:
+    """The coverage numbers for the manifest (the full task x document-type grid is coverage.md)."""
+    return {k: v for k, v in cov.items() if not isinstance(v, dict | list)} | {
+        "per_task": cov.get("per_task", {})}
+
+
+def _import(cfg: MediflowCfg, ctx: RunContext, tax) -> dict:
+    from mediphi.mediflow.importer import import_jsonl
+
+    metrics: dict = {"source": "imported"}
+    for split, uri, is_dpo in (("sft", cfg.import_sft, False), ("dpo", cfg.import_dpo, True)):
+        if not uri:
+            _write(schema.to_table([], is_dpo), storage.join(ctx.out, split, f"{split}.parquet"))
+            metrics[f"{split}_rows"] = 0
+            continue
+        result = import_jsonl(uri, dpo=is_dpo)
+        _write(result.table, storage.join(ctx.out, split, f"{split}.parquet"))
+        _write(pa.Table.from_pylist(result.rejects_rows()) if result.rejects else pa.table({"reason": pa.array([], pa.string())}),
+               storage.join(ctx.out, "rejects", f"{split}.parquet"))
+        metrics[f"{split}_rows"] = result.table.num_rows
+        metrics[f"{split}_rejects"] = dict(result.reject_counts)
+        log.info("mediflow import %s: %s", split, result.summary())
+    rows = pq.read_table(storage.localize(storage.join(ctx.out, "sft", "sft.parquet"))).to_pylist() \
+        if not storage.is_s3(ctx.out) else []
+    if rows:
+        metrics["coverage"] = _coverage_summary(report.coverage(rows, tax))
+    return metrics
+
+
+def _write(table: pa.Table, uri: str) -> None:
+    fs, path = storage.filesystem(uri)
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path) as f:
+        pq.write_table(table, f)
+
+
+def summarize(manifest: dict) -> str:
+    from mediphi.tables import format_table
+
+    m = manifest.get("metrics", {})
+    lines = [f"  {m.get('source')}: {m.get('sft_rows')} SFT rows, {m.get('dpo_rows')} DPO pairs"
+             + (f" from {m.get('planned')} planned cells (generator {m.get('generator')}, judge {m.get('judge')})"
+                if m.get("source") == "generated" else "")]
+    funnel = m.get("filter", {})
+    if funnel.get("dropped_by_reason"):
+        lines.append(format_table([("dropped because", "rows"), *sorted(funnel["dropped_by_reason"].items())]))
+    cov = m.get("coverage", {})
+    if cov:
+        lines.append("  coverage: " + ", ".join(f"{k} {v}" for k, v in cov.items() if not isinstance(v, dict)))
+    if m.get("error_types"):
+        lines.append(format_table([("DPO error type", "pairs"), *sorted(m["error_types"].items())]))
+    if "near_duplicate_pairs_kept" in m:
+        lines.append(f"  near-duplicate instruction pairs kept: {m['near_duplicate_pairs_kept']}")
+    for split in ("sft", "dpo"):
+        if m.get(f"{split}_rejects"):
+            lines.append(f"  {split} import rejects: {json.dumps(m[f'{split}_rejects'])}")
+    return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""Names for the models of a run, as the serve command, the generator setting and eval use them."""
+
+from __future__ import annotations
+
+from mediphi import storage
+from mediphi.context import RunContext
+
+# Where each stage leaves its model folders (relative to the stage artifact).
+LAYOUT = {
+    "base": "model",
+    "experts": "{domain}/model",
+    "slerp": "slerp/{domain}/model",
+    "merged": "merged/model",
+    "sft": "sft/model",
+    "aligned": "dpo/model",
+}
+
+
+def resolve(ref: str, ctx: RunContext) -> str:
+    """A model folder URI for `ref`: base | merged | sft | aligned | latest | expert-<domain> |
+    slerp-<domain> | a local path or s3:// URI."""
+    from mediphi.base import model_uri
+
+    if ref == "latest":
+        for name in ("aligned", "merged"):
+            uri = _stage_model(name, ctx)
+            if uri:
+                return uri
+        return model_uri(ctx)
+    if ref == "base":
+        return model_uri(ctx)
+    if ref in ("merged", "sft", "aligned") or ref.startswith(("expert-", "slerp-")):
+        uri = _stage_model(ref, ctx)
+        if uri is None:
+            raise FileNotFoundError(f"model {ref!r} is not in run {ctx.root} (its stage has not run)")
+        return uri
+    if storage.is_s3(ref) or storage.exists(ref):
+        return ref
+    raise FileNotFoundError(f"{ref!r} is neither a model of run {ctx.root} nor an existing path")
+
+
+def _stage_model(name: str, ctx: RunContext) -> str | None:
+    if name.startswith("expert-"):
+        stage, rel = "experts", LAYOUT["experts"].format(domain=name[len("expert-"):])
+    elif name.startswith("slerp-"):
+        stage, rel = "merge", LAYOUT["slerp"].format(domain=name[len("slerp-"):])
+    else:
+        stage, rel = {"merged": "merge", "sft": "align", "aligned": "align"}[name], LAYOUT[name]
+    if not ctx.has(stage):
+        return None
+    uri = storage.join(ctx.artifact_uri(stage), rel)
+    return uri if storage.exists(storage.join(uri, "config.json")) else None

@@ -1,0 +1,269 @@
+"""The pit stage: pre-instruction tuning data for every domain (Jiang et al., ACL 2024).
+
+1. Chunk each domain's train documents to `pit.chunk_tokens` tokens.
+2. The generator writes `qa_per_chunk` question/answer pairs per chunk, as JSON constrained by a
+   schema (guided decoding), with the per-domain prompts in data/prompts/pit.yaml. Generations
+   that fail, do not parse or are empty are counted and dropped; the stage goes on.
+3. Build the schedule: phase 1 the QA pairs alone, phase 2 the documents with a share of the QA
+   mixed in (or one mixed phase, or documents only, per `ordering`); QA in the base's chat
+   template, documents as plain text.
+4. Tokenize and pack into `base.seq_len` sequences (loss on answers only, or on all tokens) and
+   write parquet per domain and phase: <domain>/phase1/, <domain>/phase2/ (rows in training order).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from importlib import resources
+
+import pyarrow as pa
+import yaml
+
+from mediphi import storage
+from mediphi.config import PitCfg, Recipe
+from mediphi.context import RunContext
+from mediphi.packing import IGNORE, pack, to_table
+
+log = logging.getLogger("mediphi.pit")
+
+
+def domains_of(recipe: Recipe) -> list[str]:
+    return list(recipe.experts.domains or recipe.corpus.domains)
+
+
+def qa_schema(k: int, max_answer_chars: int) -> dict:
+    pair = {"type": "object", "additionalProperties": False, "required": ["question", "answer"],
+            "properties": {"question": {"type": "string", "minLength": 8, "maxLength": 200},
+                           "answer": {"type": "string", "minLength": 1, "maxLength": max_answer_chars}}}
+    return {"type": "object", "additionalProperties": False, "required": ["pairs"],
+            "properties": {"pairs": {"type": "array", "items": pair, "minItems": k, "maxItems": k}}}
+
+
+def load_prompts(cfg: PitCfg) -> dict:
+    from pathlib import Path
+
+    text = (Path(cfg.prompts).read_text() if cfg.prompts
+            else (resources.files("mediphi") / "data" / "prompts" / "pit.yaml").read_text())
+    return yaml.safe_load(text)
+
+
+class Chunker:
+    """Ray Data callable: train documents -> passages of at most chunk_tokens tokens."""
+
+    def __init__(self, tokenizer_dir: str, chunk_tokens: int):
+        from transformers import AutoTokenizer
+
+        self.tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+        self.n = chunk_tokens
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        out = {"domain": [], "doc_id": [], "chunk": [], "passage": []}
+        enc = self.tok(batch.column("text").to_pylist(), add_special_tokens=False)["input_ids"]
+        for domain, doc_id, ids in zip(batch.column("domain").to_pylist(), batch.column("id").to_pylist(), enc,
+                                       strict=True):
+            for c, start in enumerate(range(0, len(ids), self.n)):
+                piece = ids[start: start + self.n]
+                if len(piece) < self.n // 4 and start > 0:
+                    continue  # a short tail repeats its document's last chunk's context
+                out["domain"].append(domain)
+                out["doc_id"].append(doc_id)
+                out["chunk"].append(c)
+                out["passage"].append(self.tok.decode(piece))
+        return pa.table(out)
+
+
+def _requests(batch: dict, prompts: dict, k: int, schema: str, max_tokens: int, temperature: float) -> dict:
+    messages = []
+    for domain, passage in zip(batch["domain"], batch["passage"], strict=True):
+        user = prompts["domains"][domain].format(k=k, passage=passage)
+        messages.append([{"role": "system", "content": prompts["system"]}, {"role": "user", "content": user}])
+    n = len(messages)
+    return {**batch, "messages": messages, "json_schema": [schema] * n,
+            "sampling": [{"max_tokens": max_tokens, "temperature": temperature}] * n}
+
+
+def parse_pairs(text: str, error: str, k: int) -> tuple[list[dict], str]:
+    """The QA pairs of one generation, or the reason it was dropped."""
+    if error:
+        return [], "generation_error"
+    if not text.strip():
+        return [], "empty_generation"
+    try:
+        pairs = json.loads(text)["pairs"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return [], "unparseable_json"
+    good = [p for p in pairs if isinstance(p, dict) and str(p.get("question", "")).strip()
+            and str(p.get("answer", "")).strip()]
+    if not good:
+        return [], "empty_pairs"
+    return good[:k], ""
+
+
+class Formatter:
+    """Ray Data callable: examples (QA or document) in schedule order -> packed sequences."""
+
+    def __init__(self, tokenizer_dir: str, seq_len: int, loss_on: str):
+        from transformers import AutoTokenizer
+
+        self.tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+        self.seq_len, self.loss_on = seq_len, loss_on
+
+    def _encode(self, kind: str, text: str, question: str, answer: str) -> tuple[list[int], list[int]]:
+        if kind == "doc":
+            ids = self.tok(text, add_special_tokens=False)["input_ids"]
+            return ids, ids
+        user = [{"role": "user", "content": question}]
+        prompt = self.tok.apply_chat_template(user, add_generation_prompt=True, tokenize=True,
+                                              return_dict=True)["input_ids"]
+        full = self.tok.apply_chat_template(user + [{"role": "assistant", "content": answer}], tokenize=True,
+                                            return_dict=True)["input_ids"]
+        if self.loss_on == "all":
+            return full, full
+        n = len(prompt) if full[: len(prompt)] == prompt else 0
+        return full, [IGNORE] * n + full[n:]
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        cols = {c: batch.column(c).to_pylist() for c in ("kind", "text", "question", "answer")}
+        seqs = (self._encode(*row) for row in zip(*cols.values(), strict=True))
+        return to_table(list(pack(seqs, self.seq_len, self.tok.eos_token_id)))
+
+
+def run(cfg: PitCfg, ctx: RunContext) -> dict:
+    import ray
+
+    from mediphi.base import train_shards
+    from mediphi.models.refs import resolve
+    from mediphi.serving.batch import generate
+
+    recipe = ctx.recipe
+    ctx.ensure_ray()
+    corpus = ctx.artifact("corpus")
+    base_dir = str(storage.localize(resolve("base", ctx)))
+    generator = str(storage.localize(resolve(recipe.serve.generator, ctx)))
+    domains = domains_of(recipe)
+    fs, _ = storage.filesystem(corpus.uri)
+    prompts = load_prompts(cfg)
+    missing = [d for d in domains if d not in prompts["domains"]]
+    if missing:
+        raise ValueError(f"the PIT prompts have no entry for domain(s) {missing}")
+
+    # 1-2. chunks of every domain, one generation pass (one engine) for all of them.
+    docs = {d: ray.data.read_parquet(storage.filesystem(train_shards(corpus.uri, [d])[0])[1], filesystem=fs,
+                                     columns=["id", "text"]).add_column("domain", lambda b, d=d: pa.array([d] * len(b)))
+            for d in domains}
+    chunk_sets = []
+    for d in domains:
+        chunks = docs[d].map_batches(Chunker, fn_constructor_kwargs={"tokenizer_dir": base_dir,
+                                                                      "chunk_tokens": cfg.chunk_tokens},
+                                     batch_format="pyarrow", concurrency=1)
+        if cfg.max_chunks_per_domain:
+            chunks = chunks.limit(cfg.max_chunks_per_domain)
+        chunk_sets.append(chunks)
+    chunks = chunk_sets[0].union(*chunk_sets[1:]) if len(chunk_sets) > 1 else chunk_sets[0]
+    schema = json.dumps(qa_schema(cfg.qa_per_chunk, cfg.max_answer_chars))
+    requests = chunks.map_batches(_requests, fn_kwargs={"prompts": prompts, "k": cfg.qa_per_chunk, "schema": schema,
+                                                        "max_tokens": cfg.max_new_tokens,
+                                                        "temperature": cfg.temperature}, batch_format="numpy")
+    generated = generate(requests, generator, recipe.generation, recipe.serve).take_all()
+
+    qa: dict[str, list[dict]] = {d: [] for d in domains}
+    drops: dict[str, Counter] = {d: Counter() for d in domains}
+    for row in generated:
+        pairs, reason = parse_pairs(row["generated_text"], row["error"], cfg.qa_per_chunk)
+        if reason:
+            drops[row["domain"]][reason] += 1
+        for p in pairs:
+            qa[row["domain"]].append({"domain": row["domain"], "doc_id": row["doc_id"], "chunk": int(row["chunk"]),
+                                      "question": str(p["question"]), "answer": str(p["answer"])})
+    all_qa = [r for d in domains for r in qa[d]]
+    _write_table(pa.Table.from_pylist(all_qa, schema=QA_SCHEMA), storage.join(ctx.out, "qa", "qa.parquet"))
+
+    # 3-4. the schedule per domain, tokenized and packed, one folder per phase.
+    metrics: dict = {"domains": {}, "generator": recipe.serve.generator}
+    for d in domains:
+        phases = _schedule(cfg, docs[d], qa[d], recipe.run.seed)
+        counts = {}
+        for phase, ds in phases.items():
+            packed = ds.map_batches(Formatter, fn_constructor_kwargs={"tokenizer_dir": base_dir,
+                                                                       "seq_len": recipe.base.seq_len,
+                                                                       "loss_on": cfg.loss_on},
+                                    batch_format="pyarrow", batch_size=256, concurrency=1)
+            out_fs, path = storage.filesystem(storage.join(ctx.out, d, phase))
+            packed.write_parquet(path, filesystem=out_fs)
+            counts[phase] = _count_rows(storage.join(ctx.out, d, phase))
+        chunks_generated = sum(1 for r in generated if r["domain"] == d)
+        metrics["domains"][d] = {"chunks": chunks_generated, "qa_pairs": len(qa[d]),
+                                 "dropped_generations": dict(drops[d]), "sequences": counts}
+        log.info("pit %s: %d chunks, %d QA pairs, %s dropped, sequences %s", d, chunks_generated, len(qa[d]),
+                 dict(drops[d]) or 0, counts)
+    return metrics
+
+
+QA_SCHEMA = pa.schema([("domain", pa.string()), ("doc_id", pa.string()), ("chunk", pa.int64()),
+                       ("question", pa.string()), ("answer", pa.string())])
+
+
+def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int) -> dict:
+    """{phase: dataset of examples in training order}: rows {kind, text, question, answer}."""
+    import ray
+
+    doc_rows = docs.map_batches(lambda b: {"kind": ["doc"] * len(b["text"]), "text": b["text"],
+                                           "question": [""] * len(b["text"]), "answer": [""] * len(b["text"])},
+                                batch_format="numpy")
+    qa_rows = [{"kind": "qa", "text": "", "question": r["question"], "answer": r["answer"]} for r in qa]
+    qa_ds = ray.data.from_items(qa_rows) if qa_rows else None
+
+    def repeat(ds, epochs: int, salt: int):
+        parts = [ds.random_shuffle(seed=seed + salt + e) for e in range(epochs)]
+        return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+    if cfg.ordering == "docs_only" or qa_ds is None:
+        return {"phase2": repeat(doc_rows, cfg.phase2_epochs, 2)}
+    if cfg.ordering == "mixed":
+        return {"phase2": repeat(doc_rows.union(qa_ds), cfg.phase2_epochs, 2)}
+    phases = {}
+    if cfg.phase1_epochs:
+        phases["phase1"] = repeat(qa_ds, cfg.phase1_epochs, 1)
+    mixed = doc_rows
+    if cfg.qa_mix_ratio > 0:
+        mixed = doc_rows.union(qa_ds.random_sample(cfg.qa_mix_ratio, seed=seed) if cfg.qa_mix_ratio < 1 else qa_ds)
+    phases["phase2"] = repeat(mixed, cfg.phase2_epochs, 2)
+    return phases
+
+
+def _write_table(table: pa.Table, uri: str) -> None:
+    import pyarrow.parquet as pq
+
+    fs, path = storage.filesystem(uri)
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path) as f:
+        pq.write_table(table, f)
+
+
+def _count_rows(uri: str) -> int:
+    import pyarrow.dataset as pads
+
+    fs, path = storage.filesystem(uri)
+    return pads.dataset(path, filesystem=fs, format="parquet").count_rows()
+
+
+def phase_paths(pit_uri: str, domain: str) -> list[str]:
+    """The packed parquet files of a domain in training order (phase 1's before phase 2's)."""
+    out = []
+    for phase in ("phase1", "phase2"):
+        uri = storage.join(pit_uri, domain, phase)
+        if storage.exists(uri):
+            out += sorted(storage.join(uri, k) for k in storage.list_tree(uri) if k.endswith(".parquet"))
+    return out
+
+
+def summarize(manifest: dict) -> str:
+    from mediphi.tables import format_table
+
+    rows = [("domain", "chunks", "QA pairs", "dropped", "phase1 seqs", "phase2 seqs")]
+    for d, m in manifest.get("metrics", {}).get("domains", {}).items():
+        rows.append((d, m["chunks"], m["qa_pairs"], sum(m["dropped_generations"].values()),
+                     m["sequences"].get("phase1", 0), m["sequences"].get("phase2", 0)))
+    return format_table(rows)

@@ -1,0 +1,125 @@
+"""The training launcher on a real Ray cluster: a killed worker restarts from the last checkpoint,
+a stopped stage resumes, DeepSpeed ZeRO configs validate and ZeRO-2 trains on CPU over gloo."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mediphi.config import DeepSpeedCfg, TrainCfg, load_recipe
+from mediphi.train.launcher import TrainJob, deepspeed_config, launch, validate_deepspeed
+
+from .conftest import stop_process
+from .runs import fake_run, recipe_yaml, tiny_base
+
+
+@pytest.fixture(scope="module")
+def tiny_lm(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lm")
+    tiny_base(root / "model", [f"the patient {i} was seen and treated for pain" for i in range(300)])
+    return root / "model"
+
+
+def packed(n: int = 400, seq_len: int = 64):
+    import ray
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 390, size=(n, seq_len)).astype("int32")
+    return ray.data.from_items([{"input_ids": r, "labels": r} for r in ids])
+
+
+def job(tmp_path: Path, model: Path, name: str, **cfg) -> TrainJob:
+    settings = {"max_steps": 40, "save_steps": 10, "logging_steps": 5, "per_device_batch_size": 4,
+                "max_failures": 2, **cfg}
+    return TrainJob(name=name, model=str(model), datasets={"train": packed()}, cfg=TrainCfg(**settings),
+                    checkpoints=str(tmp_path / "ckpt"), output=str(tmp_path / "out" / name),
+                    tensorboard=str(tmp_path / "tb" / name), options={"seq_len": 64})
+
+
+def checkpoints(root: Path) -> list[Path]:
+    return sorted(root.glob("*/checkpoint_*")) if root.exists() else []
+
+
+def test_killed_worker_restarts_from_last_checkpoint(ray_cluster, tmp_path, tiny_lm):
+    from ray.util.state import list_actors
+
+    results: list = []
+    runner = threading.Thread(target=lambda: results.extend(launch([job(tmp_path, tiny_lm, "killme", max_steps=80)])))
+    runner.start()
+    deadline = time.time() + 300
+    while not checkpoints(tmp_path / "ckpt") and time.time() < deadline:
+        time.sleep(0.2)
+    assert checkpoints(tmp_path / "ckpt"), "no checkpoint appeared"
+    workers = [a for a in list_actors(filters=[("class_name", "=", "RayTrainWorker"), ("state", "=", "ALIVE")])]
+    assert workers, "no live training worker to kill"
+    os.kill(workers[0].pid, signal.SIGKILL)  # by PID: this run's worker, nothing else
+    runner.join(timeout=600)
+    [result] = results
+    history = result.log_history
+    resumed = [h["resumed_from_step"] for h in history if "resumed_from_step" in h]
+    assert resumed and resumed[0] >= 10, "the restarted worker must resume from a checkpoint, not step 0"
+    steps = [h["step"] for h in history if "loss" in h]
+    assert max(steps) == 80
+    # Logged steps continue upwards past the restart: nothing was trained twice from zero.
+    assert steps == sorted(steps) and steps.count(5) == 1
+    assert (Path(result.output) / "model.safetensors").exists()
+
+
+def test_stopped_experts_stage_resumes_from_latest_checkpoint(ray_cluster, tmp_path):
+    root = tmp_path / "runs" / "resume"
+    fake_run(root)
+    recipe_path = recipe_yaml(tmp_path, tmp_path / "runs", "resume", max_steps=60, save_steps=10)
+    log = (tmp_path / "stage.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "mediphi.cli", "stage", "experts", str(recipe_path)],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "RAY_ADDRESS": ""})
+    try:
+        deadline = time.time() + 420
+        ckpt_root = root / "_work" / "experts"
+        while time.time() < deadline and len(list(ckpt_root.glob("*/*/checkpoint_*"))) < 2:
+            assert proc.poll() is None, (tmp_path / "stage.log").read_text()[-3000:]
+            time.sleep(0.5)
+        assert list(ckpt_root.glob("*/*/checkpoint_*")), "the stage made no checkpoint before the deadline"
+    finally:
+        stop_process(proc)  # the stage is stopped mid-run, its Ray cluster with it
+    assert not (root / "experts" / "manifest.json").exists()
+
+    from mediphi.context import RunContext
+    from mediphi.pipeline import get_stage, run_stage
+
+    artifact = run_stage(get_stage("experts"), RunContext(load_recipe(str(recipe_path))))
+    resumed = artifact.metrics["resumed_from_step"]
+    assert any(step >= 10 for step in resumed.values()), resumed
+    for name, curve in artifact.metrics["loss_curves"].items():
+        assert curve[-1][0] == 60, name
+
+
+def test_deepspeed_configs_from_the_recipe():
+    for stage in (2, 3):
+        cfg = DeepSpeedCfg(stage=stage, offload_optimizer=True, offload_params=stage == 3)
+        validate_deepspeed(cfg)  # DeepSpeed's own config model accepts it
+        ds = deepspeed_config(cfg)
+        zero = ds["zero_optimization"]
+        assert zero["stage"] == stage and zero["offload_optimizer"]["device"] == "cpu"
+        assert ("offload_param" in zero) == (stage == 3)
+        assert ds["train_micro_batch_size_per_gpu"] == "auto"  # one source of truth: TrainingArguments
+    recipe = load_recipe("mediphi-3.8b")
+    assert recipe.experts.train.deepspeed is not None
+    validate_deepspeed(recipe.experts.train.deepspeed)
+
+
+def test_expert_trains_with_zero2_on_cpu(ray_cluster, tmp_path, tiny_lm):
+    os.environ.setdefault("TORCH_EXTENSIONS_DIR", str(tmp_path / "torch_extensions"))
+    [result] = launch([job(tmp_path, tiny_lm, "zero2", max_steps=4, save_steps=2, logging_steps=1,
+                           deepspeed={"stage": 2}, num_workers=2, cpus_per_worker=1)])
+    losses = [h["loss"] for h in result.log_history if "loss" in h]
+    assert len(losses) == 4 and all(np.isfinite(losses))
+    assert (Path(result.output) / "config.json").exists()
