@@ -50,9 +50,12 @@ def fake_run(root: Path, domains: tuple[str, ...] = ("guidelines", "medcode"), s
 
     texts = {d: [domain_text(d, i) for i in range(60)] for d in domains}
     for d in domains:
-        shard = root / "corpus" / "shards" / f"domain={d}" / "split=heldout"
-        shard.mkdir(parents=True)
-        pq.write_table(pa.table({"id": [f"{d}-h{i}" for i in range(8)], "text": texts[d][:8]}), shard / "0.parquet")
+        for split, part in (("heldout", slice(0, 8)), ("train", slice(8, None))):
+            shard = root / "corpus" / "shards" / f"domain={d}" / f"split={split}"
+            shard.mkdir(parents=True)
+            rows = texts[d][part]
+            pq.write_table(pa.table({"id": [f"{d}-{split}{i}" for i in range(len(rows))], "text": rows}),
+                           shard / "0.parquet")
     write_manifest(str(root / "corpus"), "corpus", {})
     tiny_base(root / "base" / "model", [t for ts in texts.values() for t in ts])
     write_manifest(str(root / "base"), "base", {"built": True})

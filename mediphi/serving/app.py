@@ -41,7 +41,7 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
     ea = cfg.engine_args
     on_cpu = cfg.device == "cpu"
     engine_kwargs = {
-        "max_model_len": ea.max_model_len,
+        "max_model_len": _fit_context(ea.max_model_len, source),
         # float32 beats bfloat16 on AVX2-only CPUs; on GPU "auto" takes the checkpoint's dtype.
         "dtype": "float32" if on_cpu and ea.dtype == "auto" else ea.dtype,
         "tensor_parallel_size": ea.tensor_parallel_size,
@@ -74,6 +74,20 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
     if engine == "transformers":
         config["server_cls"] = "mediphi.serving.hf_engine:TransformersServer"
     return config
+
+
+def _fit_context(wanted: int, source: str) -> int:
+    """The recipe's context length, capped at what a local model supports (vLLM refuses more)."""
+    config = Path(source) / "config.json"
+    if not config.is_file():
+        return wanted
+    import json
+
+    limit = json.loads(config.read_text()).get("max_position_embeddings")
+    if limit and wanted > limit:
+        log.info("%s supports %d positions: max_model_len %d -> %d", source, limit, wanted, limit)
+        return int(limit)
+    return wanted
 
 
 def read_api_key(cfg: ServeCfg) -> str | None:

@@ -33,18 +33,18 @@ def generate(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
     return _ray_data(ds, model, cfg, serve)
 
 
-def engine_kwargs(serve: ServeCfg) -> tuple[dict, dict]:
+def engine_kwargs(serve: ServeCfg, model: str) -> tuple[dict, dict]:
     """vLLM engine kwargs and env vars, shared by the server and the batch processor."""
     from mediphi.serving.app import llm_config
 
-    cfg = llm_config("_", "_", serve, "vllm")
+    cfg = llm_config("_", model, serve, "vllm")
     return cfg["engine_kwargs"], cfg["runtime_env"]["env_vars"]
 
 
 def _ray_data(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
     from ray.data.llm import build_processor, vLLMEngineProcessorConfig
 
-    kwargs, env = engine_kwargs(serve)
+    kwargs, env = engine_kwargs(serve, model)
     on_cpu = serve.device == "cpu"
     config = vLLMEngineProcessorConfig(
         model_source=model,

@@ -117,7 +117,10 @@ class TransformersEngine(LLMEngine):
         temperature = 1.0 if request.temperature is None else request.temperature
         return {"prompt_ids": prompt_ids, "max_tokens": max_tokens, "temperature": temperature,
                 "top_p": request.top_p if request.top_p is not None else 1.0, "processor": processor,
-                "seed": getattr(request, "seed", None)}
+                "seed": getattr(request, "seed", None),
+                # vLLM's extension, on the same request model: run to max_tokens past any stop token
+                # (benchmarks need a fixed output length to compare engines).
+                "ignore_eos": bool(getattr(request, "ignore_eos", False))}
 
     async def _run(self, job: dict, request, chat: bool) -> AsyncGenerator:
         created, rid = int(time.time()), f"{'chatcmpl' if chat else 'cmpl'}-{uuid.uuid4().hex}"
@@ -156,7 +159,9 @@ class TransformersEngine(LLMEngine):
         if job["seed"] is not None:
             torch.manual_seed(job["seed"])
         sample = job["temperature"] > 0
-        kwargs = dict(max_new_tokens=job["max_tokens"], do_sample=sample, eos_token_id=self.stop_ids,
+        # eos_token_id=None overrides the generation config's stop ids: generate does not stop on them.
+        stop_ids = None if job["ignore_eos"] else self.stop_ids
+        kwargs = dict(max_new_tokens=job["max_tokens"], do_sample=sample, eos_token_id=stop_ids,
                       pad_token_id=self.tok.pad_token_id or self.stop_ids[0],
                       logits_processor=LogitsProcessorList([job["processor"]]) if job["processor"] else None)
         if sample:
@@ -169,7 +174,7 @@ class TransformersEngine(LLMEngine):
             relay.start()
         with torch.no_grad():
             out = self.model.generate(ids, **kwargs)[0, ids.shape[1]:].tolist()
-        finish = "stop" if out and out[-1] in self.stop_ids else "length"
+        finish = "stop" if out and out[-1] in self.stop_ids and not job["ignore_eos"] else "length"
         job["finish"] = finish
         if on_text is not None:
             relay.join()

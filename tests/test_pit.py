@@ -1,0 +1,81 @@
+"""Pre-instruction tuning data: parsing generations, formatting and masking, the phase schedule,
+and the stage itself with real generation (vLLM on CPU) on a small run."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pytest
+
+from mediphi.config import PitCfg, load_recipe
+from mediphi.packing import IGNORE
+from mediphi.pit import Formatter, parse_pairs, qa_schema
+
+from .runs import fake_run, recipe_yaml
+
+
+def test_parse_pairs_counts_every_kind_of_bad_generation():
+    good = json.dumps({"pairs": [{"question": "What dose was given?", "answer": "5 mg"},
+                                 {"question": "Which side?", "answer": "left"}]})
+    assert parse_pairs(good, "", 2) == (json.loads(good)["pairs"], "")
+    assert parse_pairs("", "engine died", 2) == ([], "generation_error")
+    assert parse_pairs("   ", "", 2) == ([], "empty_generation")
+    assert parse_pairs('{"pairs": [{"question": "trunc', "", 2) == ([], "unparseable_json")
+    assert parse_pairs('{"pairs": [{"question": " ", "answer": ""}]}', "", 2) == ([], "empty_pairs")
+    # The schema the generator is held to accepts exactly k pairs.
+    schema = qa_schema(2, 100)
+    jsonschema.validate(json.loads(good), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"pairs": json.loads(good)["pairs"][:1]}, schema)
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pit")
+    fake_run(root / "runs" / "pit")
+    return root
+
+
+def test_formatter_masks_questions_when_loss_is_on_answers(small_run):
+    model = str(small_run / "runs" / "pit" / "base" / "model")
+    batch = pa.table({"kind": ["qa", "doc"], "text": ["", "recommend adults therapy " * 30],
+                      "question": ["which therapy is recommended", ""], "answer": ["strong grade therapy", ""]})
+    answers = Formatter(model, 32, "answers")
+    ids, labels = answers._encode("qa", "", "which therapy is recommended", "strong grade therapy")
+    masked = [i for i, lab in enumerate(labels) if lab == IGNORE]
+    assert masked and masked == list(range(len(masked))), "the prompt (and only it) is masked"
+    assert labels[len(masked):] == ids[len(masked):]
+    ids_all, labels_all = Formatter(model, 32, "all")._encode("qa", "", "which therapy is recommended",
+                                                               "strong grade therapy")
+    assert labels_all == ids_all
+    packed = answers(batch).to_pylist()
+    assert packed and all(len(r["input_ids"]) == 32 == len(r["labels"]) for r in packed)
+
+
+def test_pit_stage_generates_and_writes_phases_in_order(ray_cluster, small_run):
+    from mediphi.context import RunContext
+    from mediphi.pipeline import get_stage, run_stage
+
+    path = recipe_yaml(small_run, small_run / "runs", "pit")
+    recipe = load_recipe(str(path), ["pit.max_chunks_per_domain=6", "pit.qa_per_chunk=2", "pit.chunk_tokens=48",
+                                     "pit.max_answer_chars=40", "pit.max_new_tokens=200", "pit.phase2_epochs=2",
+                                     "serve.engine_args.max_model_len=512"])
+    artifact = run_stage(get_stage("pit"), RunContext(recipe))
+    metrics = artifact.metrics["domains"]
+    root = small_run / "runs" / "pit" / "pit"
+    for domain, m in metrics.items():
+        assert m["chunks"] == 6
+        # Every chunk either gave its pairs or was counted as dropped: nothing vanished.
+        assert m["qa_pairs"] + 2 * sum(m["dropped_generations"].values()) >= 2 * m["chunks"] - 1
+        phase1 = pads.dataset(str(root / domain / "phase1")).to_table().to_pylist() if m["qa_pairs"] else []
+        phase2 = pads.dataset(str(root / domain / "phase2")).to_table().to_pylist()
+        assert len(phase2) == m["sequences"]["phase2"] > 0
+        assert all(len(r["input_ids"]) == 64 for r in phase1 + phase2)
+        if phase1:  # QA only, answers only: phase 1 rows carry masked positions
+            assert all(IGNORE in r["labels"] for r in phase1)
+    qa = pads.dataset(str(root / "qa")).to_table()
+    assert set(qa.column_names) == {"domain", "doc_id", "chunk", "question", "answer"}
+    assert PitCfg().ordering == "pit"

@@ -1,0 +1,84 @@
+"""`ray job submit` against a real Ray cluster started as separate processes with `ray start --head`
+on 127.0.0.1 (its own temp dir and ports), stopped by the PID of the process group we started."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, free_port, stop_process, wait_for_port
+
+RAY = str(Path(sys.executable).parent / "ray")
+
+
+@pytest.fixture(scope="module")
+def ray_head(tmp_path_factory):
+    temp_dir = tempfile.mkdtemp(prefix="mphi-rj-", dir="/tmp")  # short: Ray's socket paths have a limit
+    gcs, dashboard = free_port(), free_port()
+    # Every port the head opens is chosen here: the defaults (e.g. the dashboard agent's 52365)
+    # collide with the other Ray clusters on this machine, such as the test session's own.
+    ports = {flag: free_port() for flag in ("dashboard-agent-listen-port", "dashboard-agent-grpc-port",
+                                            "metrics-export-port", "runtime-env-agent-port",
+                                            "node-manager-port", "object-manager-port")}
+    log = tmp_path_factory.mktemp("ray-head") / "head.log"
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    proc = subprocess.Popen(
+        [RAY, "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--num-cpus=8",
+         f"--temp-dir={temp_dir}", "--include-dashboard=true", "--dashboard-host=127.0.0.1",
+         f"--dashboard-port={dashboard}", "--disable-usage-stats", *(f"--{k}={v}" for k, v in ports.items())],
+        stdout=log.open("w"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        wait_for_port(dashboard, proc, timeout=120)
+        yield f"http://127.0.0.1:{dashboard}"
+    finally:
+        stop_process(proc)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def ray_job(address: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    # The head requires Ray's token auth (its default); the CLI must send the token it wrote.
+    env = {**{k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}, "RAY_AUTH_MODE": "token"}
+    command, *rest = args  # the address goes before the entrypoint's `--`
+    return subprocess.run([RAY, "job", command, "--address", address, *rest], capture_output=True, text=True, cwd=REPO,
+                          env=env, timeout=timeout, check=False)
+
+
+def test_submit_the_first_stages_and_wait_for_success(ray_head, s3_server, tmp_path):
+    storage_root = tmp_path / "runs"
+    for _ in range(30):  # the head's job agent registers a little after the dashboard listens
+        submitted = ray_job(
+            ray_head, "submit", "--no-wait", "--runtime-env", "ray_jobs/runtime_env.cpu.yaml",
+            "--", sys.executable, "ray_jobs/stage.py", "corpus", "--recipe", "tiny",
+            "--set", f"run.storage={storage_root}", "--set", "run.name=job")
+        if "No available agent" not in submitted.stderr:
+            break
+        time.sleep(2)
+    assert submitted.returncode == 0, submitted.stderr
+    job_id = re.search(r"raysubmit_[A-Za-z0-9]+", submitted.stdout + submitted.stderr).group(0)
+    deadline, status = time.time() + 600, ""
+    while time.time() < deadline:
+        done = ray_job(ray_head, "status", job_id)
+        status = done.stdout + done.stderr  # the CLI reports the status through its logger
+        if any(s in status for s in ("SUCCEEDED", "FAILED", "STOPPED")):
+            break
+        time.sleep(3)
+    shown = ray_job(ray_head, "logs", job_id)
+    logs = shown.stdout + shown.stderr
+    assert "SUCCEEDED" in status, f"{status}\n{logs[-4000:]}"
+    # The job ran on the submitted cluster (it connected, it did not start its own) and wrote the
+    # artifacts to the recipe's storage.
+    assert "ray started" not in logs and "ray connected" in logs
+    manifest = json.loads((storage_root / "job" / "corpus" / "manifest.json").read_text())
+    assert manifest["stage"] == "corpus" and manifest["metrics"]["totals"]["documents"] > 100
+    assert (storage_root / "job" / "corpus" / "stats" / "clinical.json").exists()
+    listed = ray_job(ray_head, "list").stdout
+    assert job_id in listed
