@@ -203,6 +203,7 @@ class PitCfg(Section):
     chunk_tokens: Annotated[int, Field(ge=16)] = 256
     qa_per_chunk: PositiveInt = 3
     max_chunks_per_domain: PositiveInt | None = None
+    max_question_chars: PositiveInt = 200
     max_answer_chars: PositiveInt = 300
     max_new_tokens: PositiveInt = Field(768, description="Generation budget for one chunk's QA JSON.")
     temperature: Annotated[float, Field(ge=0)] = 0.7
@@ -322,7 +323,7 @@ PAPER_SLERP_T: dict[str, float] = {"guidelines": 0.25, "medcode": 0.5}
 class ExpertMergeCfg(Section):
     """One expert's settings in the final merge; a method reads only the ones it defines."""
 
-    weight: float = Field(0.3, description="Scale of the expert's task vector (or its share in linear).")
+    weight: float = Field(0.2, description="Scale of the expert's task vector (or its share in linear).")
     density: Annotated[float, Field(gt=0, le=1)] = Field(
         0.8, description="Fraction of the task vector's entries kept (ties, dare, breadcrumbs, della).")
     gamma: Fraction = Field(0.01, description="breadcrumbs: fraction of the largest-magnitude entries dropped.")
@@ -341,13 +342,18 @@ class MergeSearchCfg(Section):
         "then re-SLERPs every expert).",
     )
     ranges: dict[SearchParam, tuple[float, float]] = Field(
-        default_factory=lambda: {"weight": (0.2, 1.0), "density": (0.5, 1.0), "gamma": (0.0, 0.05),
+        default_factory=lambda: {"weight": (0.05, 0.5), "density": (0.5, 1.0), "gamma": (0.0, 0.05),
                                  "epsilon": (0.01, 0.1), "t": (0.1, 0.9)},
         description="Uniform sampling range [low, high] of each parameter.",
     )
     objective: Literal["perplexity", "eval"] = Field(
         "perplexity", description="perplexity: mean held-out perplexity over the domains (minimised); "
         "eval: the eval suite's score (maximised), once that stage provides one.")
+    beat_base: bool = Field(
+        True, description="Pick the best trial among those whose merged model has a lower held-out "
+        "perplexity than the base in every domain, where any has; a mean alone can trade one domain away.")
+    include_recipe: bool = Field(
+        True, description="Trial 0 is the recipe's own parameters, so the search can only improve on them.")
     max_tokens: PositiveInt | None = Field(
         None, description="Held-out tokens per domain scored per trial; None: eval.perplexity_max_tokens.")
 
@@ -517,7 +523,9 @@ class EvalCfg(Section):
     )
     few_shot: NonNegInt | None = Field(None, description="Few-shot examples per prompt; None: each task's own.")
     max_examples: PositiveInt | None = Field(None, description="Scored examples per task; None: all.")
-    max_tokens: PositiveInt | None = Field(None, description="Cap on every task's answer length (tiny runs).")
+    max_tokens: PositiveInt | None = Field(
+        None, description="Cap on free-text answers (tiny runs); label and code answers keep their task's length."
+    )
     models: list[str] | None = Field(
         None, description="Run models to evaluate by name (base, expert-<domain>, slerp-<domain>, merged, sft, "
         "aligned); None: every model the run has.",

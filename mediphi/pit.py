@@ -33,9 +33,9 @@ def domains_of(recipe: Recipe) -> list[str]:
     return list(recipe.experts.domains or recipe.corpus.domains)
 
 
-def qa_schema(k: int, max_answer_chars: int) -> dict:
+def qa_schema(k: int, max_answer_chars: int, max_question_chars: int = 200) -> dict:
     pair = {"type": "object", "additionalProperties": False, "required": ["question", "answer"],
-            "properties": {"question": {"type": "string", "minLength": 8, "maxLength": 200},
+            "properties": {"question": {"type": "string", "minLength": 8, "maxLength": max_question_chars},
                            "answer": {"type": "string", "minLength": 1, "maxLength": max_answer_chars}}}
     return {"type": "object", "additionalProperties": False, "required": ["pairs"],
             "properties": {"pairs": {"type": "array", "items": pair, "minItems": k, "maxItems": k}}}
@@ -91,7 +91,7 @@ def parse_pairs(text: str, error: str, k: int) -> tuple[list[dict], str]:
     if not text.strip():
         return [], "empty_generation"
     try:
-        pairs = json.loads(text)["pairs"]
+        pairs = json.loads(text, strict=False)["pairs"]  # raw control characters: a tiny model writes them
     except (json.JSONDecodeError, KeyError, TypeError):
         return [], "unparseable_json"
     good = [p for p in pairs if isinstance(p, dict) and str(p.get("question", "")).strip()
@@ -162,7 +162,7 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
             chunks = chunks.limit(cfg.max_chunks_per_domain)
         chunk_sets.append(chunks)
     chunks = chunk_sets[0].union(*chunk_sets[1:]) if len(chunk_sets) > 1 else chunk_sets[0]
-    schema = json.dumps(qa_schema(cfg.qa_per_chunk, cfg.max_answer_chars))
+    schema = json.dumps(qa_schema(cfg.qa_per_chunk, cfg.max_answer_chars, cfg.max_question_chars))
     requests = chunks.map_batches(_requests, fn_kwargs={"prompts": prompts, "k": cfg.qa_per_chunk, "schema": schema,
                                                         "max_tokens": cfg.max_new_tokens,
                                                         "temperature": cfg.temperature}, batch_format="numpy")
@@ -170,10 +170,12 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
 
     qa: dict[str, list[dict]] = {d: [] for d in domains}
     drops: dict[str, Counter] = {d: Counter() for d in domains}
+    first_error: dict[str, str] = {}
     for row in generated:
         pairs, reason = parse_pairs(row["generated_text"], row["error"], cfg.qa_per_chunk)
         if reason:
             drops[row["domain"]][reason] += 1
+            first_error.setdefault(row["domain"], (row["error"] or row["generated_text"])[:300])
         for p in pairs:
             qa[row["domain"]].append({"domain": row["domain"], "doc_id": row["doc_id"], "chunk": int(row["chunk"]),
                                       "question": str(p["question"]), "answer": str(p["answer"])})
@@ -196,6 +198,8 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
         chunks_generated = sum(1 for r in generated if r["domain"] == d)
         metrics["domains"][d] = {"chunks": chunks_generated, "qa_pairs": len(qa[d]),
                                  "dropped_generations": dict(drops[d]), "sequences": counts}
+        if d in first_error:  # one example, so a run that drops everything says why
+            metrics["domains"][d]["example_drop"] = first_error[d]
         log.info("pit %s: %d chunks, %d QA pairs, %s dropped, sequences %s", d, chunks_generated, len(qa[d]),
                  dict(drops[d]) or 0, counts)
     return metrics

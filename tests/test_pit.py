@@ -61,13 +61,14 @@ def test_pit_stage_generates_and_writes_phases_in_order(ray_cluster, small_run):
 
     path = recipe_yaml(small_run, small_run / "runs", "pit")
     recipe = load_recipe(str(path), ["pit.max_chunks_per_domain=6", "pit.qa_per_chunk=2", "pit.chunk_tokens=48",
-                                     "pit.max_answer_chars=40", "pit.max_new_tokens=200", "pit.phase2_epochs=2",
+                                     "pit.max_answer_chars=32", "pit.max_question_chars=32", "pit.max_new_tokens=400", "pit.phase2_epochs=2",
                                      "serve.engine_args.max_model_len=512"])
     artifact = run_stage(get_stage("pit"), RunContext(recipe))
     metrics = artifact.metrics["domains"]
     root = small_run / "runs" / "pit" / "pit"
     for domain, m in metrics.items():
         assert m["chunks"] == 6
+        assert m["qa_pairs"] >= 2, m  # constrained decoding makes most generations parse
         # Every chunk either gave its pairs or was counted as dropped: nothing vanished.
         assert m["qa_pairs"] + 2 * sum(m["dropped_generations"].values()) >= 2 * m["chunks"] - 1
         phase1 = pads.dataset(str(root / domain / "phase1")).to_table().to_pylist() if m["qa_pairs"] else []

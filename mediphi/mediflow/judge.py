@@ -54,7 +54,7 @@ def load_json_object(text: str) -> dict | None:
         candidates.append(text[start:end + 1])
     for c in candidates:
         try:
-            value = json.loads(c)
+            value = json.loads(c, strict=False)  # raw control characters in strings, as xgrammar allows
         except (json.JSONDecodeError, RecursionError):
             continue
         if isinstance(value, dict):
