@@ -162,6 +162,10 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
             chunks = chunks.limit(cfg.max_chunks_per_domain)
         chunk_sets.append(chunks)
     chunks = chunk_sets[0].union(*chunk_sets[1:]) if len(chunk_sets) > 1 else chunk_sets[0]
+    # Chunk first, then generate: streaming both at once keeps one chunker actor per domain alive
+    # beside the generation pipeline's actors, and on a small cluster they can hold every CPU the
+    # generator's last stage needs (a deadlock). The chunks are small: text, bounded per domain.
+    chunks = chunks.materialize()
     schema = json.dumps(qa_schema(cfg.qa_per_chunk, cfg.max_answer_chars, cfg.max_question_chars))
     requests = chunks.map_batches(_requests, fn_kwargs={"prompts": prompts, "k": cfg.qa_per_chunk, "schema": schema,
                                                         "max_tokens": cfg.max_new_tokens,
