@@ -189,7 +189,8 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
     # 3-4. the schedule per domain, tokenized and packed, one folder per phase.
     metrics: dict = {"domains": {}, "generator": recipe.serve.generator}
     for d in domains:
-        phases = _schedule(cfg, docs[d], qa[d], recipe.run.seed)
+        doc_count = sum(corpus.metrics["domains"][d]["documents"].values()) if "domains" in corpus.metrics else 0
+        phases = _schedule(cfg, docs[d], qa[d], recipe.run.seed, doc_count)
         counts = {}
         for phase, ds in phases.items():
             packed = ds.map_batches(Formatter, fn_constructor_kwargs={"tokenizer_dir": base_dir,
@@ -213,7 +214,7 @@ QA_SCHEMA = pa.schema([("domain", pa.string()), ("doc_id", pa.string()), ("chunk
                        ("question", pa.string()), ("answer", pa.string())])
 
 
-def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int) -> dict:
+def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int, doc_count: int) -> dict:
     """{phase: dataset of examples in training order}: rows {kind, text, question, answer}."""
     import ray
 
@@ -223,8 +224,12 @@ def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int) -> dict:
     qa_rows = [{"kind": "qa", "text": "", "question": r["question"], "answer": r["answer"]} for r in qa]
     qa_ds = ray.data.from_items(qa_rows) if qa_rows else None
 
+    # A global shuffle defaults to hundreds of partitions (Ray Data's hash-shuffle parallelism),
+    # which costs minutes of task overhead on a small domain: size it by the rows instead.
+    blocks = max(1, min(64, (doc_count + len(qa_rows)) // 5000 + 1))
+
     def repeat(ds, epochs: int, salt: int):
-        parts = [ds.random_shuffle(seed=seed + salt + e) for e in range(epochs)]
+        parts = [ds.random_shuffle(seed=seed + salt + e, num_blocks=blocks) for e in range(epochs)]
         return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
     if cfg.ordering == "docs_only" or qa_ds is None:

@@ -241,7 +241,7 @@ def test_eval_stage_end_to_end(ray_cluster, tiny_run, tmp_path):
     header = next(line for line in text.splitlines() if line.strip().startswith("task"))
     assert header.index("base") < header.index("merged")
     assert text.index("  pubmed ") < text.index("  guidelines ") < text.index("  clinical ")
-    assert set(metrics["seconds_per_model"]) == {"base", "merged"}
+    assert metrics["generation_seconds"] > 0
 
 
 def test_cli_eval_on_a_model_folder(ray_cluster, tiny_run, tmp_path, capsys):

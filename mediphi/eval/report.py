@@ -29,7 +29,7 @@ def build(models: dict[str, str], tasks: dict[str, TaskData], result: dict, perp
         "details": result["details"],
         "perplexity": perplexity,
         "loss_curves": loss_curves,
-        "seconds_per_model": result["seconds"],
+        "generation_seconds": result["seconds"],
         "published": {label: {t: v for t, v in row.items() if t in tasks} for label, row in PUBLISHED.items()},
     }
 
@@ -66,10 +66,10 @@ def markdown(report: dict) -> str:
     lines += ["## Models", "", "answers: scored examples over all tasks; failed: the engine returned an error; "
               "unparsed: the answer did not parse (scored as wrong); cut: few-shot examples dropped or the "
               "document shortened to fit the context. Secondary metrics per task are in report.json (details).", ""]
-    models = [("model", "folder", "eval seconds", "answers", "failed", "unparsed", "cut")]
+    models = [("model", "folder", "answers", "failed", "unparsed", "cut")]
     for m, uri in report["models"].items():
         d = report["details"].get(m, {}).values()
-        models.append((m, uri, report["seconds_per_model"].get(m, ""), sum(t["scored"] for t in d),
+        models.append((m, uri, sum(t["scored"] for t in d),
                        sum(t["failed"] for t in d), sum(t["unparsed"] for t in d), sum(t["prompts_cut"] for t in d)))
     lines += [_md_table(models), ""]
     lines += ["## Task data", "", "Few-shot examples come from the same file and are not scored. A rejected line "

@@ -98,21 +98,14 @@ def build_requests(tasks: dict[str, TaskData], fitter: PromptFitter, cfg: EvalCf
     return rows, fitted
 
 
-def generate_answers(model: str, tasks: dict[str, TaskData], cfg: EvalCfg, recipe: Recipe) -> tuple[dict, dict, float]:
-    """{(task, index): output row} for one model, the prompt fitting info, and the seconds it took."""
-    import ray
+def prepare(model: str, tasks: dict[str, TaskData], cfg: EvalCfg, recipe: Recipe) -> tuple[list[dict], dict]:
+    """One model's generation rows (prompts fitted to its context) and how each was fitted."""
     from transformers import AutoTokenizer
-
-    from mediphi.serving.batch import generate
 
     local = tokenizer_dir(model)
     serve = serve_for(local, recipe.serve)
     fitter = PromptFitter(AutoTokenizer.from_pretrained(local), serve.engine_args.max_model_len)
-    rows, fitted = build_requests(tasks, fitter, cfg, recipe.run.seed)
-    started = time.time()
-    outputs = generate(ray.data.from_items(rows), model, recipe.generation, serve).take_all() if rows else []
-    seconds = time.time() - started
-    return {(o["task"], int(o["index"])): o for o in outputs}, fitted, seconds
+    return build_requests(tasks, fitter, cfg, recipe.run.seed)
 
 
 def score_answers(model_name: str, tasks: dict[str, TaskData], outputs: dict,
@@ -146,18 +139,28 @@ def score_answers(model_name: str, tasks: dict[str, TaskData], outputs: dict,
 
 
 def evaluate_models(models: dict[str, str], tasks: dict[str, TaskData], cfg: EvalCfg, recipe: Recipe) -> dict:
-    """Every model on every task: {scores, details, predictions, seconds}."""
-    scores, details, predictions, seconds = {}, {}, [], {}
-    for name, uri in models.items():
-        log.info("eval: %s (%s) on %d tasks", name, uri, len(tasks))
-        outputs, fitted, secs = generate_answers(uri, tasks, cfg, recipe)
-        results, records = score_answers(name, tasks, outputs, fitted)
+    """Every model on every task: {scores, details, predictions, seconds}.
+
+    All models' prompts go to the serving issue's batch generation in one call, which loads the
+    models one after another in a single engine actor (one engine start-up cost, not one per model).
+    """
+    from mediphi.serving.batch import generate_each
+
+    prepared = {name: prepare(uri, tasks, cfg, recipe) for name, uri in models.items()}
+    started = time.time()
+    serve = serve_for(tokenizer_dir(next(iter(models.values()))), recipe.serve) if models else recipe.serve
+    outputs = generate_each({models[name]: rows for name, (rows, _) in prepared.items()}, recipe.generation, serve)
+    seconds = round(time.time() - started, 1)
+    log.info("eval: generated answers for %d models in %.1fs", len(models), seconds)
+    scores, details, predictions = {}, {}, []
+    for name, (_, fitted) in prepared.items():
+        by_key = {(o["task"], int(o["index"])): o for o in outputs[models[name]]}
+        results, records = score_answers(name, tasks, by_key, fitted)
         details[name] = results
         scores[name] = {t: r["score"] for t, r in results.items()}
         predictions += records
-        seconds[name] = round(secs, 1)
-        log.info("eval: %s done in %.1fs (generation, engine start included)", name, secs)
-    return {"scores": scores, "details": details, "predictions": predictions, "seconds": seconds}
+    return {"scores": scores, "details": details, "predictions": predictions,
+            "seconds": {"generation_all_models": seconds}}
 
 
 def average(task_scores: dict[str, float | None]) -> float | None:

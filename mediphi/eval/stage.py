@@ -86,7 +86,7 @@ def run(cfg: EvalCfg, ctx: RunContext) -> dict:
         "average": body["average"],
         "perplexity": ppl,
         "rejected_lines": {t: len(td.rejects) for t, td in tasks.items()},
-        "seconds_per_model": result["seconds"],
+        "generation_seconds": result["seconds"]["generation_all_models"],
         "perplexity_seconds": ppl_seconds,
         "report": storage.join(ctx.artifact_uri(ctx.stage or "eval"), "report.md"),
     }
@@ -108,9 +108,9 @@ def summarize(manifest: dict) -> str:
     rejected = {t: n for t, n in m.get("rejected_lines", {}).items() if n}
     if rejected:
         lines.append("  rejected task lines: " + ", ".join(f"{t} {n}" for t, n in rejected.items()))
-    secs = m.get("seconds_per_model", {})
-    if secs:
-        lines.append(f"  generation: {sum(secs.values()):.0f}s for {len(secs)} models "
-                     f"({sum(secs.values()) / len(secs):.0f}s per model, engine start included)")
+    if m.get("generation_seconds") is not None:
+        n = len(order)
+        lines.append(f"  generation: {m['generation_seconds']:.0f}s for {n} models (one engine actor, models loaded "
+                     f"in turn); perplexity {m.get('perplexity_seconds')}s")
     lines.append(f"  report: {m.get('report')}")
     return "\n".join(lines)

@@ -23,6 +23,10 @@ from mediphi.config import ServeCfg
 log = logging.getLogger("mediphi.serve")
 
 
+# vLLM's engine in the caller's process (no EngineCore process to spawn and import vLLM again).
+CPU_ENGINE_ENV = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
+
+
 def choose_engine(cfg: ServeCfg) -> str:
     """vLLM where it can run on the chosen device, else the transformers fallback."""
     if cfg.engine != "auto":
@@ -55,7 +59,7 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
         # One process per engine: no EngineCore/worker spawn, which costs ~20 s per engine here.
         engine_kwargs["distributed_executor_backend"] = "uni"
         engine_kwargs.setdefault("seed", 0)  # per-request seeds are dropped on CPU (see serving.batch)
-        env = {"VLLM_CPU_KVCACHE_SPACE": str(ea.cpu_kv_cache_gib), "VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
+        env = {**CPU_ENGINE_ENV, "VLLM_CPU_KVCACHE_SPACE": str(ea.cpu_kv_cache_gib)}
     else:
         engine_kwargs["gpu_memory_utilization"] = ea.gpu_memory_utilization
     config: dict = {

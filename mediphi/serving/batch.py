@@ -160,3 +160,72 @@ class HttpGenerator:
             except openai.APIStatusError as exc:  # a 4xx: retrying cannot help
                 return "", "error", f"{exc.status_code}: {exc.message}"
         return "", "error", "unreachable"
+
+
+def generate_each(requests: dict[str, list[dict]], cfg: GenerationCfg, serve: ServeCfg) -> dict[str, list[dict]]:
+    """Generations for several models, each with its own rows: {model: rows} -> {model: rows out}.
+
+    Over HTTP each model is a name at the endpoint. In the cluster, one engine actor loads the
+    models one after another (vLLM imported once, each engine built in-process and freed before
+    the next): for evaluating a dozen small models this costs seconds per model, where one
+    `ray.data.llm` pipeline per model pays the start-up of its actors every time.
+    """
+    import ray
+
+    if cfg.transport == "http":
+        return {model: generate(ray.data.from_items(rows), model, cfg, serve).take_all() if rows else []
+                for model, rows in requests.items()}
+    on_cpu = serve.device == "cpu"
+    options = {"num_cpus": 1} if on_cpu else {"num_gpus": serve.engine_args.tensor_parallel_size}
+    worker = ray.remote(SequentialEngine).options(**options).remote()
+    try:
+        return {model: ray.get(worker.generate.remote(model, rows, *engine_kwargs(serve, model), not on_cpu))
+                if rows else [] for model, rows in requests.items()}
+    finally:
+        ray.kill(worker)
+
+
+class SequentialEngine:
+    """A Ray actor that runs vLLM's offline engine on one model at a time."""
+
+    def generate(self, model: str, rows: list[dict], kwargs: dict, env: dict, seeded: bool) -> list[dict]:
+        import gc
+        import os
+
+        os.environ.update(env)  # the engine reads its settings (KV cache size, ...) when it is built
+
+        from vllm import LLM, SamplingParams
+        from vllm.sampling_params import StructuredOutputsParams
+
+        from mediphi import storage
+
+        path = str(storage.localize(model)) if storage.is_s3(model) else model
+        llm = LLM(path, **kwargs)
+        try:
+            tok = llm.get_tokenizer()
+            limit = kwargs["max_model_len"]
+            out: list[dict | None] = [None] * len(rows)
+            todo, prompts, params = [], [], []
+            for i, row in enumerate(rows):
+                request = _to_vllm(row, seeded)["sampling_params"]
+                ids = tok.apply_chat_template([dict(m) for m in row["messages"]], add_generation_prompt=True,
+                                              tokenize=True, return_dict=True)["input_ids"]
+                if len(ids) + request["max_tokens"] > limit:  # a row error, as the other transports report
+                    out[i] = {**row, "generated_text": "", "finish_reason": "error",
+                              "error": f"prompt of {len(ids)} tokens + max_tokens {request['max_tokens']} exceeds "
+                                       f"the maximum context length {limit}"}
+                    continue
+                schema = request.pop("structured_outputs", None)
+                if schema:
+                    request["structured_outputs"] = StructuredOutputsParams(json=schema["json"])
+                todo.append(i)
+                prompts.append({"prompt_token_ids": ids})
+                params.append(SamplingParams(**request))
+            for i, result in zip(todo, llm.generate(prompts, params, use_tqdm=False), strict=True):
+                choice = result.outputs[0]
+                out[i] = {**rows[i], "generated_text": choice.text, "finish_reason": choice.finish_reason or "stop",
+                          "error": ""}
+            return out
+        finally:
+            del llm
+            gc.collect()
