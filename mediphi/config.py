@@ -293,6 +293,8 @@ class GenerationCfg(Section):
     )
     endpoint: str | None = Field(None, description="http transport: base URL, e.g. http://127.0.0.1:8000/v1")
     endpoint_model: str | None = Field(None, description="http transport: the model name at the endpoint.")
+    api_key_env: str | None = Field("MEDIPHI_API_KEY", description="http transport: the environment variable "
+                                    "holding the endpoint's API key (read where the stage is launched).")
     max_concurrency: PositiveInt = 8
     max_retries: NonNegInt = 3
     request_timeout_s: PositiveInt = 120

@@ -97,7 +97,8 @@ def test_models_chat_completion_and_two_models_by_name(server):
     assert sorted(m.id for m in c.models.list().data) == ["a", "b"]
     for name in ("a", "b"):
         r = c.chat.completions.create(model=name, messages=[{"role": "user", "content": "Fever and cough?"}],
-                                      max_tokens=16, temperature=0)
+                                      max_tokens=16, temperature=0, extra_body={"min_tokens": 4})
+        # (min_tokens: a random-weight model may well pick end-of-turn first)
         assert r.model == name and r.choices[0].message.content and r.usage.completion_tokens > 0
     # Different weights behind the two names: greedy answers to the same prompt differ.
     outs = {name: c.completions.create(model=name, prompt="Patient 3 was given", max_tokens=12, temperature=0)
@@ -118,7 +119,14 @@ def test_json_schema_response_parses_and_validates(server):
         r = client(server).chat.completions.create(
             model="b", messages=[{"role": "user", "content": "Triage this patient."}], max_tokens=120, seed=seed,
             response_format={"type": "json_schema", "json_schema": {"name": "triage", "schema": SCHEMA}})
-        jsonschema.validate(json.loads(r.choices[0].message.content), SCHEMA)
+        jsonschema.validate(parse_json(r.choices[0].message.content), SCHEMA)
+
+
+def parse_json(text: str):
+    """Guided JSON parses, though not always strictly: xgrammar's schema grammars let raw control
+    characters into strings (mlc-ai/xgrammar#286, #636), which a random-weight model happily picks.
+    The pipeline parses its generations the same way (strict=False)."""
+    return json.loads(text, strict=False)
 
 
 def test_api_key_enforced_on_every_route(server):
@@ -201,7 +209,7 @@ def test_transformers_engine_same_api(hf_server):
     assert r.choices[0].message.content and r.usage.completion_tokens <= 12
     r = c.chat.completions.create(model="a", messages=[{"role": "user", "content": "json"}], max_tokens=120,
                                   response_format={"type": "json_schema", "json_schema": {"name": "t", "schema": SCHEMA}})
-    jsonschema.validate(json.loads(r.choices[0].message.content), SCHEMA)
+    jsonschema.validate(parse_json(r.choices[0].message.content), SCHEMA)
     chunks = list(c.completions.create(model="a", prompt="Patient", max_tokens=12, stream=True))
     assert "".join(ch.choices[0].text for ch in chunks if ch.choices)
     bad = httpx.post(hf_server + "/chat/completions", headers={"Authorization": f"Bearer {KEY}"}, timeout=60,
@@ -222,7 +230,7 @@ def _check_generations(rows: list[dict], n: int):
             continue
         assert r["error"] == "" and r["generated_text"], r
         if r["id"] % 2:
-            jsonschema.validate(json.loads(r["generated_text"]), SCHEMA)
+            jsonschema.validate(parse_json(r["generated_text"]), SCHEMA)
 
 
 def test_batch_generation_ray_data_transport(ray_cluster, tiny_models):

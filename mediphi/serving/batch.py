@@ -17,6 +17,7 @@ import asyncio
 import functools
 import json
 import logging
+import os
 import random
 
 from mediphi.config import GenerationCfg, ServeCfg
@@ -29,7 +30,11 @@ OUTPUT_COLUMNS = ("generated_text", "finish_reason", "error")
 def generate(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
     """Generations for every row of `ds` with `model` (a model folder; http: the endpoint's model)."""
     if cfg.transport == "http":
-        return ds.map_batches(HttpGenerator, fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "model": model},
+        # The key is read here, where the user set it, not in the worker: a cluster's workers do
+        # not inherit the submitting shell's environment.
+        key = os.environ.get(cfg.api_key_env, "") if cfg.api_key_env else ""
+        return ds.map_batches(HttpGenerator, fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "model": model,
+                                                                    "api_key": key},
                               batch_size=cfg.batch_size, concurrency=1, batch_format="pandas")
     return _ray_data(ds, model, cfg, serve)
 
@@ -110,9 +115,10 @@ def _finish(row: dict) -> str:
 class HttpGenerator:
     """Ray Data callable: one batch of rows -> the same rows with generations, over HTTP."""
 
-    def __init__(self, cfg_json: str, model: str):
+    def __init__(self, cfg_json: str, model: str, api_key: str = ""):
         self.cfg = GenerationCfg.model_validate_json(cfg_json)
         self.model = model or self.cfg.endpoint_model
+        self.api_key = api_key or "none"  # the client insists on one; servers without a key ignore it
 
     def __call__(self, batch):
         rows = batch.to_dict("records")
@@ -124,11 +130,9 @@ class HttpGenerator:
         return pd.DataFrame(rows)
 
     async def _all(self, rows: list[dict]) -> list[tuple[str, str, str]]:
-        import os
-
         from openai import AsyncOpenAI
 
-        client = AsyncOpenAI(base_url=self.cfg.endpoint, api_key=os.environ.get("MEDIPHI_API_KEY", "none"),
+        client = AsyncOpenAI(base_url=self.cfg.endpoint, api_key=self.api_key,
                              timeout=self.cfg.request_timeout_s, max_retries=0)
         gate = asyncio.Semaphore(self.cfg.max_concurrency)
         try:
