@@ -57,10 +57,10 @@ def run(cfg: BaseCfg, ctx: RunContext) -> dict:
             ray.data.read_parquet(paths, filesystem=fs, columns=["text"])
             .map_batches(TextPacker, fn_constructor_kwargs={"tokenizer_dir": str(init_local), "seq_len": cfg.seq_len},
                          batch_format="pyarrow", batch_size=64, concurrency=1)
-            # Mix the domains (the shards come one domain at a time), in partitions sized by the
-            # corpus rather than Ray Data's default hundreds.
-            .random_shuffle(seed=recipe.run.seed,
-                            num_blocks=max(1, min(64, corpus.metrics["totals"]["tokens"] // (cfg.seq_len * 5000) + 1)))
+            # Mix the domains (the shards come one domain at a time). A shuffle keeps its input's
+            # block count: size that by the corpus rather than by the many small read blocks.
+            .repartition(max(1, min(64, corpus.metrics["totals"]["tokens"] // (cfg.seq_len * 5000) + 1)))
+            .random_shuffle(seed=recipe.run.seed)
         )
         job = TrainJob(
             name="warmup", model=init_uri, datasets={"train": packed}, cfg=cfg.warmup,

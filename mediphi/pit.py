@@ -224,12 +224,13 @@ def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int, doc_count: int) -> d
     qa_rows = [{"kind": "qa", "text": "", "question": r["question"], "answer": r["answer"]} for r in qa]
     qa_ds = ray.data.from_items(qa_rows) if qa_rows else None
 
-    # A global shuffle defaults to hundreds of partitions (Ray Data's hash-shuffle parallelism),
-    # which costs minutes of task overhead on a small domain: size it by the rows instead.
+    # A random shuffle keeps its input's block count, which after the reads and maps can be
+    # hundreds of tiny blocks (minutes of task overhead on a small domain): size it by the rows.
     blocks = max(1, min(64, (doc_count + len(qa_rows)) // 5000 + 1))
 
     def repeat(ds, epochs: int, salt: int):
-        parts = [ds.random_shuffle(seed=seed + salt + e, num_blocks=blocks) for e in range(epochs)]
+        ds = ds.repartition(blocks)
+        parts = [ds.random_shuffle(seed=seed + salt + e) for e in range(epochs)]
         return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
     if cfg.ordering == "docs_only" or qa_ds is None:

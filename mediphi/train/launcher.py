@@ -331,6 +331,11 @@ class ThroughputCallback(TrainerCallback):
         steps = state.global_step - self.last_step
         if steps > 0:
             samples = steps * args.per_device_train_batch_size * args.gradient_accumulation_steps * args.world_size
-            logs["samples_per_second"] = round(samples / (now - self.last_time), 3)
-            logs["tokens_per_second"] = round(samples * self.seq_len / (now - self.last_time), 1)
+            rates = {"samples_per_second": round(samples / (now - self.last_time), 3),
+                     "tokens_per_second": round(samples * self.seq_len / (now - self.last_time), 1)}
+            logs.update(rates)  # what the reporting integrations (TensorBoard, ...) see
+            # Trainer.log appends a copy of `logs` to the history before the callbacks run: update
+            # that record too, so the stage's log_history.json (and benchmarks) carry the rates.
+            if state.log_history and state.log_history[-1].get("step") == state.global_step:
+                state.log_history[-1].update(rates)
         self.last_time, self.last_step = now, state.global_step
