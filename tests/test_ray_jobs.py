@@ -67,7 +67,8 @@ def test_submit_the_first_stages_and_wait_for_success(ray_head, s3_server, tmp_p
     deadline, status = time.time() + 600, ""
     while time.time() < deadline:
         done = ray_job(ray_head, "status", job_id)
-        status = done.stdout + done.stderr  # the CLI reports the status through its logger
+        # The CLI reports the status through its logger, in words ("Job 'raysubmit_..' succeeded").
+        status = (done.stdout + done.stderr).upper()
         if any(s in status for s in ("SUCCEEDED", "FAILED", "STOPPED")):
             break
         time.sleep(3)
