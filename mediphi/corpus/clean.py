@@ -14,7 +14,9 @@ from collections import Counter
 from mediphi.config import FilterCfg
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
-_SPACES = re.compile(r"[ \t\xa0]+")
+# Runs of spaces, tabs and no-break spaces that are not already a single space: replacing a lone
+# " " by " " is a no-op, and matching every word gap cost most of normalize()'s time.
+_SPACES = re.compile(r"(?: [ \t\xa0]|[\t\xa0])[ \t\xa0]*")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 
 
@@ -55,6 +57,15 @@ def scrub_phi(text: str) -> tuple[str, dict[str, int]]:
 
 
 _WORD = re.compile(r"\w+")
+# A symbol is a character that is neither alphanumeric nor whitespace: exactly what [^\w\s]
+# matches, plus "_" (which \w includes); checked against str.isalnum/isspace on every code point.
+_SYMBOL = re.compile(r"[^\w\s]|_")
+# ASCII text (nearly all of it after NFKC) takes byte-level fast paths with the same results:
+# deleting the alphanumeric and whitespace bytes leaves the symbols, and mapping every non-word
+# byte to a space (and A-Z to a-z) leaves the lower-cased \w+ words for bytes.split().
+_ALNUM_SPACE = bytes(i for i in range(128) if chr(i).isalnum() or chr(i).isspace())
+_WORD_BYTES = bytes((i | 0x20 if 65 <= i <= 90 else i) if i < 128 and (chr(i).isalnum() or i == 95) else 32
+                    for i in range(256))
 
 
 def quality_issue(text: str, cfg: FilterCfg) -> str:
@@ -64,7 +75,8 @@ def quality_issue(text: str, cfg: FilterCfg) -> str:
         return "too_short"
     if n > cfg.max_chars:
         return "too_long"
-    symbols = sum(1 for c in text if not (c.isalnum() or c.isspace()))
+    raw = text.encode("ascii") if text.isascii() else None
+    symbols = len(raw.translate(None, _ALNUM_SPACE)) if raw is not None else len(_SYMBOL.findall(text))
     if symbols / n > cfg.max_symbol_ratio:
         return "symbol_ratio"
     lines = [ln for ln in text.split("\n") if ln]
@@ -76,7 +88,7 @@ def quality_issue(text: str, cfg: FilterCfg) -> str:
         seen.add(ln)
     if dup_chars / n > cfg.max_dup_line_fraction:
         return "repetitive_lines"
-    words = _WORD.findall(text.lower())
+    words = raw.translate(_WORD_BYTES).split() if raw is not None else _WORD.findall(text.lower())
     if len(words) >= 10:
         grams = Counter(zip(words, words[1:], words[2:], words[3:], words[4:], strict=False))
         repeated = sum(c for c in grams.values() if c > 1)
