@@ -49,6 +49,11 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
     requests = [{**c, **plan.generation_request(c, cfg, tax, prompts)} for c in cells]
     log.info("mediflow: generating %d planned rows with %s", len(requests), recipe.serve.generator)
     generated = generate(ray.data.from_items(requests), generator, recipe.generation, recipe.serve).take_all()
+    failed = [r["error"] for r in generated if r.get("error")]
+    if generated and len(failed) == len(generated):  # a setting, not the model: say which
+        raise RuntimeError(f"mediflow: all {len(failed)} generations failed; the first: {failed[0]}")
+    if failed:
+        log.warning("mediflow: %d of %d generations failed, e.g. %s", len(failed), len(generated), failed[0])
     rows, gen_dropped = judge.accept_generations(generated, tax, prompts)
 
     judge_requests = [{**r, **plan.judge_request(r, cfg, tax, prompts)} for r in rows]
@@ -57,7 +62,7 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
               if judge_requests else [])
     kept, judge_dropped, below = judge.accept_judged(judged, cfg.thresholds)
     kept, dup_dropped = judge.dedup_rows(kept, cfg.dedup, cfg.dedup_fields, prompts)
-    dpo, _ = errors.make_dpo_rows(kept, cfg.dpo_fraction, seed=seed, taxonomy=tax, error_types=cfg.error_types)
+    dpo, _ = errors.make_dpo_rows(kept, cfg.dpo_fraction, seed=seed, taxonomy=tax, types=cfg.error_types)
 
     sft_table, dpo_table = schema.to_table(kept, False), schema.to_table(dpo, True)
     problems = schema.validate_table(sft_table, False, tax) + schema.validate_table(dpo_table, True, tax)

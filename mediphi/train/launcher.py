@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -196,6 +197,7 @@ def _train_loop(config: dict) -> None:
                                       {"held_out": "after", **trainer.evaluate(), "step": trainer.state.global_step}]
 
     _save_final(trainer, tok, spec, cfg, rank)
+    shutil.rmtree(work, ignore_errors=True)  # the Trainer's own checkpoints, already reported to Ray
     if rank == 0 and storage.is_s3(spec["tensorboard"]):
         storage.upload_dir(tb_local, spec["tensorboard"])
 
@@ -309,6 +311,7 @@ def _save_final(trainer, tok, spec: dict, cfg: TrainCfg, rank: int) -> None:
     if card:
         (out / "README.md").write_text(card)
     storage.upload_dir(out, spec["output"])
+    shutil.rmtree(out, ignore_errors=True)
 
 
 class ThroughputCallback(TrainerCallback):
