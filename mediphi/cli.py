@@ -110,8 +110,28 @@ def _dispatch(args) -> int:
     except StageNotReady as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(pipeline.show(RunContext(recipe)))
+    ctx = RunContext(recipe)
+    print(pipeline.show(ctx))
+    if args.command == "run":
+        print(_next_steps(args.recipe, ctx))
     return 0
+
+
+def _next_steps(recipe_arg: str, ctx) -> str:
+    """What to do with a finished run: look at it, serve it, query it."""
+    commands = [
+        (f"mediphi show {ctx.root}", "this summary again"),
+        (f"tensorboard --logdir {ctx.root}/tensorboard", "every training stage's curves"),
+        (f"mediphi serve {recipe_arg}", "the run's model on http://127.0.0.1:8000/v1, as model 'mediphi'"),
+    ]
+    width = max(len(c) for c, _ in commands) + 2
+    lines = ["", "next:", *(f"  {c:<{width}}# {why}" for c, why in commands)]
+    lines += ["  then, in another shell:",
+              "  curl http://127.0.0.1:8000/v1/chat/completions -H 'Content-Type: application/json' \\",
+              "    -d '{\"model\": \"mediphi\", \"messages\": [{\"role\": \"user\", \"content\": "
+              "\"What does HbA1c measure?\"}], \"max_tokens\": 64}'",
+              "  (README.md, 'Serving a run's model': the same with the openai client, and API keys)"]
+    return "\n".join(lines)
 
 
 def _serve(recipe, args) -> int:
