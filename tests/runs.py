@@ -37,7 +37,7 @@ def tiny_base(model_dir: Path, texts: list[str], hidden: int = 64) -> None:
 
     train_tokenizer(texts, 400, model_dir.parent / "tokenizer")
     cfg = TinyModelCfg(vocab_size=400, hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=2,
-                       num_attention_heads=2, max_position_embeddings=1024)
+                       num_attention_heads=2, max_position_embeddings=2048)
     build_model(cfg, model_dir.parent / "tokenizer", model_dir)
 
 

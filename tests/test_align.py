@@ -19,9 +19,10 @@ from .runs import fake_run, recipe_yaml, write_manifest
 
 OVERRIDES = [
     "mediflow.num_rows=36", "mediflow.input_words=30", "mediflow.max_tokens=320", "mediflow.max_chars=40",
-    "mediflow.judge_max_tokens=48", "mediflow.dpo_fraction=0.6",
+    "mediflow.judge_max_tokens=96", "mediflow.dpo_fraction=0.6",
     "mediflow.thresholds={quality: 1, alignment: 1, coherence: 1, realism: 1, difficulty: 1}",
-    "serve.engine_args.max_model_len=1024",
+    # the test tokenizer (400 tokens) spends ~1200 on a generation prompt
+    "serve.engine_args.max_model_len=2048",
     "align.max_length=256", "align.heldout_fraction=0.2",
     "align.sft={max_steps: 30, per_device_batch_size: 4, learning_rate: 0.002, logging_steps: 5, save_steps: 15}",
     "align.dpo={max_steps: 20, per_device_batch_size: 4, learning_rate: 0.001, logging_steps: 5, save_steps: 10}",
