@@ -115,28 +115,55 @@ def read_api_key(cfg: ServeCfg) -> str | None:
 
 def build_app(models: dict[str, str], cfg: ServeCfg):
     """The Serve application: one LLM deployment per model, one authenticated ingress."""
-    from ray import serve
-    from ray.serve.llm import LLMConfig, build_llm_deployment
-
-    from mediphi.serving.ingress import make_ingress
+    from ray.serve.llm import LLMConfig
 
     engine = choose_engine(cfg)
     log.info("serving %s with the %s engine on %s", ", ".join(f"{k}={v}" for k, v in models.items()), engine,
              cfg.device)
     configs = [LLMConfig(**llm_config(name, src, cfg, engine)) for name, src in models.items()]
+    return _bind(configs, auth_env=cfg.api_key_env, auth_file=cfg.api_key_file,
+                 max_ongoing_requests=cfg.max_ongoing_requests * max(1, len(configs)),
+                 max_queued_requests=cfg.max_queued_requests, max_replicas=max(1, cfg.autoscaling.max_replicas))
+
+
+def build_openai_app(args: dict):
+    """Application builder for a RayService's serveConfigV2 (import_path
+    `mediphi.serving.app:build_openai_app`): the arguments of ray.serve.llm's `build_openai_app`
+    (`llm_configs`, each an LLMConfig as a dict) plus `api_key_env` / `api_key_file`, served behind
+    mediphi's ingress, which enforces that key. ray.serve.llm's own builder has no authentication,
+    so a chart with an API key must not use it."""
+    from ray.serve.llm import LLMConfig
+
+    extra = set(args) - {"llm_configs", "api_key_env", "api_key_file", "max_queued_requests"}
+    if extra:
+        raise ValueError(f"mediphi build_openai_app: unknown arguments {sorted(extra)}")
+    configs = [c if isinstance(c, LLMConfig) else LLMConfig.model_validate(c) for c in args["llm_configs"]]
+    ongoing = sum((c.deployment_config or {}).get("max_ongoing_requests", 64) for c in configs)
+    replicas = max((c.deployment_config or {}).get("autoscaling_config", {}).get("max_replicas", 1) for c in configs)
+    return _bind(configs, auth_env=args.get("api_key_env"), auth_file=args.get("api_key_file"),
+                 max_ongoing_requests=ongoing, max_queued_requests=args.get("max_queued_requests", -1),
+                 max_replicas=replicas)
+
+
+def _bind(configs: list, *, auth_env: str | None, auth_file: str | None, max_ongoing_requests: int,
+          max_queued_requests: int, max_replicas: int):
+    from ray import serve
+    from ray.serve.llm import build_llm_deployment
+
+    from mediphi.serving.ingress import make_ingress
+
     deployments = {c.model_id: build_llm_deployment(c, name_prefix=f"{c.model_id}:") for c in configs}
     ingress_cls, cards = make_ingress(configs)
     ingress = serve.deployment(
         ingress_cls,
         name="OpenAiIngress",
-        max_ongoing_requests=cfg.max_ongoing_requests * max(1, len(configs)),
-        max_queued_requests=cfg.max_queued_requests,
+        max_ongoing_requests=max_ongoing_requests,
+        max_queued_requests=max_queued_requests,
         # The ingress only routes: it must not take a CPU the engines need on a small machine.
         ray_actor_options={"num_cpus": 0},
-        autoscaling_config={"min_replicas": 1, "max_replicas": max(1, cfg.autoscaling.max_replicas)},
+        autoscaling_config={"min_replicas": 1, "max_replicas": max_replicas},
     )
-    return ingress.bind(llm_deployments=deployments, model_cards=cards,
-                        auth_env=cfg.api_key_env, auth_file=cfg.api_key_file)
+    return ingress.bind(llm_deployments=deployments, model_cards=cards, auth_env=auth_env, auth_file=auth_file)
 
 
 def serve_models(models: dict[str, str], cfg: ServeCfg, *, app_name: str = "mediphi") -> str:

@@ -5,6 +5,7 @@ schema shown to reject bad values with a message that names them."""
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import shlex
 from typing import Any
@@ -400,10 +401,16 @@ def serve_apps(service: dict[str, Any]) -> list[dict[str, Any]]:
 def test_serve_config_is_two_models_behind_build_openai_app(name):
     (service,) = by_kind(render_docs(VALUE_SETS[name]), "RayService")
     (app,) = serve_apps(service)
-    assert app["import_path"] == "ray.serve.llm:build_openai_app"
+    merged = merged_values(VALUE_SETS[name])
+    if merged["serve"]["apiKeySecret"].get("name"):
+        # ray.serve.llm's builder would ignore the key: mediphi's enforces it, same arguments
+        assert app["import_path"] == "mediphi.serving.app:build_openai_app"
+        assert app["args"]["api_key_env"] == "MEDIPHI_API_KEY"
+    else:
+        assert app["import_path"] == "ray.serve.llm:build_openai_app"
+        assert "api_key_env" not in app["args"]
     assert app["route_prefix"] == "/"
     configs = app["args"]["llm_configs"]
-    merged = merged_values(VALUE_SETS[name])
     models = merged["serve"]["models"]
     assert [c["model_loading_config"] for c in configs] == [
         {"model_id": models[m]["modelId"], "model_source": models[m]["source"]}
@@ -432,10 +439,15 @@ def test_serve_config_passes_ray_serve_llm_validation(name):
     llm = pytest.importorskip("ray.serve.llm", reason="ray[serve] is a dependency of the package")
     (service,) = by_kind(render_docs(VALUE_SETS[name]), "RayService")
     (app,) = serve_apps(service)
-    args = llm.LLMServingArgs.model_validate(app["args"])
+    llm_args = {k: v for k, v in app["args"].items() if k != "api_key_env"}
+    args = llm.LLMServingArgs.model_validate(llm_args)
     assert [c.model_id for c in args.llm_configs] == [
         c["model_loading_config"]["model_id"] for c in app["args"]["llm_configs"]
     ]
+    # The builder the chart names builds the app from these very arguments (no cluster needed).
+    module, func = app["import_path"].split(":")
+    application = getattr(importlib.import_module(module), func)(app["args"])
+    assert type(application).__name__ == "Application"
 
 
 def test_schema_accelerator_types_are_ones_ray_knows():
