@@ -227,6 +227,11 @@ class ExpertsCfg(Section):
     max_steps_from_data: bool = Field(
         True, description="One pass over the PIT schedule (its phases in order); train.max_steps caps it."
     )
+    replay_fraction: float = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="Share of each expert's document phase drawn from the other domains' documents "
+        "(replay), so that an expert specialises without forgetting what the base knew of the others: "
+        "their task vectors then add up in the merge instead of cancelling.")
 
     def for_domain(self, domain: str) -> TrainCfg:
         return TrainCfg.model_validate({**self.train.model_dump(), **self.per_domain.get(domain, {})})

@@ -30,13 +30,18 @@ def run(cfg: ExpertsCfg, ctx: RunContext) -> dict:
     pit, corpus = ctx.artifact("pit"), ctx.artifact("corpus")
     base = resolve("base", ctx)
     fs, _ = storage.filesystem(pit.uri)
-    jobs, steps = [], {}
-    for domain in domains_of(recipe):
+    jobs, steps, replayed = [], {}, {}
+    domains = domains_of(recipe)
+    for domain in domains:
         tcfg = cfg.for_domain(domain)
         files = [storage.filesystem(u)[1] for u in phase_paths(pit.uri, domain)]
         if not files:
             raise ValueError(f"the pit artifact has no training data for domain {domain!r}")
         rows = sum(pit.metrics["domains"][domain]["sequences"].values())
+        data = ray.data.read_parquet(files, filesystem=fs)
+        if cfg.replay_fraction > 0 and len(domains) > 1:
+            data, replayed[domain] = _with_replay(data, pit, domain, domains, cfg.replay_fraction, recipe.run.seed)
+            rows += replayed[domain]
         per_step = tcfg.per_device_batch_size * tcfg.num_workers * tcfg.gradient_accumulation_steps
         if cfg.max_steps_from_data:
             # One pass over the schedule: a second pass would restart phase 1 after phase 2.
@@ -44,11 +49,13 @@ def run(cfg: ExpertsCfg, ctx: RunContext) -> dict:
         steps[domain] = tcfg.max_steps
         jobs.append(TrainJob(
             name=f"expert-{domain}", model=base, cfg=tcfg,
-            datasets={"train": ray.data.read_parquet(files, filesystem=fs)},
+            datasets={"train": data},
             checkpoints=ctx.work_uri("experts"), output=storage.join(ctx.out, domain, "model"),
             tensorboard=storage.join(ctx.root, "tensorboard", f"experts-{domain}"),
             options={"seq_len": recipe.base.seq_len, "seed": recipe.run.seed, "ordered": True,
-                     "card": _card(domain, pit.metrics["domains"][domain], tcfg, recipe.pit.ordering, base)},
+                     "card": _card(domain, pit.metrics["domains"][domain], tcfg, recipe.pit.ordering, base)
+                     + (f"\nReplay: {replayed[domain]} document sequences of the other domains mixed into the "
+                        f"document phase ({cfg.replay_fraction:.0%}).\n" if replayed.get(domain) else "")},
         ))
     results = launch(jobs)
     curves = {r.name: [[h["step"], h["loss"]] for h in r.log_history if "loss" in h] for r in results}
@@ -58,7 +65,46 @@ def run(cfg: ExpertsCfg, ctx: RunContext) -> dict:
     resumed = {r.name: next((h["resumed_from_step"] for h in r.log_history if "resumed_from_step" in h), 0)
                for r in results}
     return {"perplexity": ppl, "gain": specialisation(ppl), "loss_curves": curves, "steps": steps,
-            "resumed_from_step": resumed}
+            "resumed_from_step": resumed, "replayed_sequences": replayed}
+
+
+def _with_replay(data, pit, domain: str, domains: list[str], fraction: float, seed: int):
+    """The domain's schedule with other domains' document sequences mixed into its document phase.
+
+    Phase 1 (the QA pairs) stays first and pure; phase 2 becomes the domain's own sequences plus
+    replayed ones, `fraction` of the mix, sampled evenly from the other domains and shuffled in.
+    Returns the dataset and the number of replayed sequences.
+    """
+    from mediphi.pit import phase_paths
+
+    fs, _ = storage.filesystem(pit.uri)
+    own = pit.metrics["domains"][domain]["sequences"]
+    target = int(own.get("phase2", 0) * fraction / (1 - fraction))
+    others = [d for d in domains if d != domain]
+    if target == 0 or not others:
+        return data, 0
+    import ray
+
+    def phase(d: str, name: str):
+        paths = [storage.filesystem(u)[1] for u in phase_paths(pit.uri, d) if f"/{name}/" in u]
+        return ray.data.read_parquet(paths, filesystem=fs) if paths else None
+
+    per_other = max(1, target // len(others))
+    parts = []
+    for d in others:
+        available = pit.metrics["domains"][d]["sequences"].get("phase2", 0)
+        docs = phase(d, "phase2")
+        if docs is not None and available:
+            # a little over the share, then cut: a Bernoulli sample rarely lands exactly on it
+            parts.append(docs.random_sample(min(1.0, 1.2 * per_other / available), seed=seed).limit(per_other))
+    if not parts:
+        return data, 0
+    replay = parts[0].union(*parts[1:])
+    own_docs, own_qa = phase(domain, "phase2"), phase(domain, "phase1")
+    mixed = (own_docs.union(replay) if own_docs is not None else replay)
+    blocks = max(1, (own.get("phase2", 0) + target) // 5000 + 1)
+    mixed = mixed.repartition(blocks).random_shuffle(seed=seed)
+    return (own_qa.union(mixed) if own_qa is not None else mixed), per_other * len(parts)
 
 
 def specialisation(ppl: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
