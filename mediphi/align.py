@@ -77,7 +77,6 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     metrics["sft"] = {"train_rows": len(sft_train), "held_out_rows": len(sft_held),
                       **_before_after(sft.log_history, ("eval_loss",))}
 
-    final = sft_out
     if dpo_rows:
         dpo_train, dpo_held = split_rows(dpo_rows, cfg.heldout_fraction)
         dpo_out = storage.join(ctx.out, "dpo", "model")
@@ -92,11 +91,11 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
         metrics["dpo"] = {"train_pairs": len(dpo_train), "held_out_pairs": len(dpo_held),
                           **_before_after(dpo.log_history, ("eval_rewards/accuracies", "eval_rewards/margins",
                                                             "eval_loss"))}
-        final = dpo_out
     else:  # no DPO pairs: the SFT model is the aligned one
         storage.upload_dir(storage.localize(sft_out), storage.join(ctx.out, "dpo", "model"))
         metrics["dpo"] = {"skipped": "the DPO split is empty"}
-    metrics["final_model"] = final
+    # Where the model lives once the stage commits (the run's align/ folder), not the staging copy.
+    metrics["final_model"] = storage.join(ctx.artifact_uri(ctx.stage or "align"), "dpo", "model")
     return metrics
 
 
