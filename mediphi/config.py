@@ -256,6 +256,9 @@ class EngineArgs(Section):
     cpu_kv_cache_gib: PositiveInt = Field(
         1, description="KV cache on CPU (VLLM_CPU_KVCACHE_SPACE); vLLM's default asks for most of the RAM."
     )
+    cpu_threads: PositiveInt | None = Field(
+        None, description="CPU: OpenMP threads of each engine; None: Ray's default, the replica's logical CPUs "
+        "(1). On 2 cores 1 thread serves more than 2; on a large CPU node set it to the cores an engine may use.")
     enforce_eager: bool = False
     extra: dict[str, Any] = Field(default_factory=dict, description="Passed to vLLM's engine as they are.")
 

@@ -60,6 +60,11 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
         engine_kwargs["distributed_executor_backend"] = "uni"
         engine_kwargs.setdefault("seed", 0)  # per-request seeds are dropped on CPU (see serving.batch)
         env = {**CPU_ENGINE_ENV, "VLLM_CPU_KVCACHE_SPACE": str(ea.cpu_kv_cache_gib)}
+        if ea.cpu_threads:
+            # Ray gives an actor OMP_NUM_THREADS = its logical CPUs (1 here). Measured on 2 cores, that
+            # serves more tokens/s than 2 threads, which then fight the Serve proxy and ingress for
+            # the cores (docs/benchmarks.md#serve); a node with cores to spare sets cpu_threads.
+            env["OMP_NUM_THREADS"] = str(ea.cpu_threads)
     else:
         engine_kwargs["gpu_memory_utilization"] = ea.gpu_memory_utilization
     config: dict = {
