@@ -38,10 +38,11 @@ def run(cfg: ExpertsCfg, ctx: RunContext) -> dict:
         if not files:
             raise ValueError(f"the pit artifact has no training data for domain {domain!r}")
         rows = sum(pit.metrics["domains"][domain]["sequences"].values())
-        data = ray.data.read_parquet(files, filesystem=fs)
-        if cfg.replay_fraction > 0 and len(domains) > 1:
-            data, replayed[domain] = _with_replay(data, pit, domain, domains, cfg.replay_fraction, recipe.run.seed)
-            rows += replayed[domain]
+        data, replayed[domain] = (_with_replay(pit, domain, domains, cfg.replay_fraction, recipe.run.seed)
+                                  if cfg.replay_fraction > 0 else (None, 0))
+        if data is None:  # no replay: the domain's schedule as the pit stage wrote it
+            data = ray.data.read_parquet(files, filesystem=fs)
+        rows += replayed[domain]
         per_step = tcfg.per_device_batch_size * tcfg.num_workers * tcfg.gradient_accumulation_steps
         if cfg.max_steps_from_data:
             # One pass over the schedule: a second pass would restart phase 1 after phase 2.
@@ -68,12 +69,13 @@ def run(cfg: ExpertsCfg, ctx: RunContext) -> dict:
             "resumed_from_step": resumed, "replayed_sequences": replayed}
 
 
-def _with_replay(data, pit, domain: str, domains: list[str], fraction: float, seed: int):
+def _with_replay(pit, domain: str, domains: list[str], fraction: float, seed: int):
     """The domain's schedule with other domains' document sequences mixed into its document phase.
 
     Phase 1 (the QA pairs) stays first and pure; phase 2 becomes the domain's own sequences plus
     replayed ones, `fraction` of the mix, sampled evenly from the other domains and shuffled in.
-    Returns the dataset and the number of replayed sequences.
+    Returns the dataset and the number of replayed sequences; (None, 0) when there is nothing to
+    replay.
     """
     from mediphi.pit import phase_paths
 
@@ -82,7 +84,7 @@ def _with_replay(data, pit, domain: str, domains: list[str], fraction: float, se
     target = int(own.get("phase2", 0) * fraction / (1 - fraction))
     others = [d for d in domains if d != domain]
     if target == 0 or not others:
-        return data, 0
+        return None, 0
     import ray
 
     def phase(d: str, name: str):
@@ -98,7 +100,7 @@ def _with_replay(data, pit, domain: str, domains: list[str], fraction: float, se
             # a little over the share, then cut: a Bernoulli sample rarely lands exactly on it
             parts.append(docs.random_sample(min(1.0, 1.2 * per_other / available), seed=seed).limit(per_other))
     if not parts:
-        return data, 0
+        return None, 0
     replay = parts[0].union(*parts[1:])
     own_docs, own_qa = phase(domain, "phase2"), phase(domain, "phase1")
     mixed = (own_docs.union(replay) if own_docs is not None else replay)

@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from mediphi import storage
 from mediphi.config import resolve_path
 from mediphi.eval.tasks import Task
+from mediphi.rejects import Reject
 
 
 @dataclass(frozen=True)
 class Example:
     id: str  # file name and line: stable across runs, and what a reader can look up
     row: dict
-
-
-@dataclass(frozen=True)
-class Reject:
-    file: str
-    line: int
-    reason: str
-    detail: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def default_path(task: str) -> str:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from mediphi import storage
 from mediphi.config import EvalCfg, Recipe, ServeCfg
-from mediphi.eval.data import Example, Reject, load_examples, split_examples, task_uri
+from mediphi.eval.data import Example, load_examples, split_examples, task_uri
 from mediphi.eval.prompts import PromptFitter
 from mediphi.eval.tasks import TASK_NAMES, Task, get_task
+from mediphi.rejects import Reject
 
 log = logging.getLogger("mediphi.eval")
 

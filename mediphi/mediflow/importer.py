@@ -13,22 +13,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from mediphi import storage
 from mediphi.mediflow.schema import arrow_schema, check_row, columns, to_table
+from mediphi.rejects import Reject
 
 BLOCK = 1 << 20
-
-
-@dataclass(frozen=True)
-class Reject:
-    file: str
-    line: int
-    reason: str
-    detail: str
 
 
 @dataclass
@@ -46,7 +39,7 @@ class ImportResult:
                 "ignored_columns": dict(self.ignored_columns)}
 
     def rejects_rows(self) -> list[dict]:
-        return [asdict(r) for r in self.rejects]
+        return [r.as_dict() for r in self.rejects]
 
 
 def _lines(uri: str) -> Iterator[tuple[int, bytes]]:
