@@ -100,6 +100,9 @@ class TrainCfg(Section):
     num_checkpoints_to_keep: PositiveInt = 2
     max_failures: NonNegInt = 2
     report_to: list[Literal["tensorboard", "mlflow", "wandb"]] = ["tensorboard"]
+    save_shard_size: PositiveInt = Field(
+        500_000_000, description="Bytes per safetensors shard of the saved model: a merge maps one shard of "
+        "each input at a time, so smaller shards bound the pages it holds.")
 
     @model_validator(mode="after")
     def _gpu_only_settings(self) -> TrainCfg:

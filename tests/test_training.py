@@ -3,6 +3,7 @@ a stopped stage resumes, DeepSpeed ZeRO configs validate and ZeRO-2 trains on CP
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -133,7 +134,15 @@ def test_deepspeed_configs_from_the_recipe():
 def test_expert_trains_with_zero2_on_cpu(ray_cluster, tmp_path, tiny_lm):
     os.environ.setdefault("TORCH_EXTENSIONS_DIR", str(tmp_path / "torch_extensions"))
     [result] = launch([job(tmp_path, tiny_lm, "zero2", max_steps=4, save_steps=2, logging_steps=1,
-                           deepspeed={"stage": 2}, num_workers=2, cpus_per_worker=1)])
+                           deepspeed={"stage": 2}, num_workers=2, cpus_per_worker=1, save_shard_size=200_000)])
     losses = [h["loss"] for h in result.log_history if "loss" in h]
     assert len(losses) == 4 and all(np.isfinite(losses))
     assert (Path(result.output) / "config.json").exists()
+    # Saved in shards of train.save_shard_size (what bounds a later merge's mapped pages), and whole.
+    index = json.loads((Path(result.output) / "model.safetensors.index.json").read_text())
+    assert len(set(index["weight_map"].values())) > 1
+    from transformers import AutoModelForCausalLM
+
+    saved = AutoModelForCausalLM.from_pretrained(result.output)
+    assert sum(p.numel() for p in saved.parameters()) == sum(
+        p.numel() for p in AutoModelForCausalLM.from_pretrained(str(tiny_lm)).parameters())
