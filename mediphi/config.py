@@ -260,8 +260,8 @@ class EngineArgs(Section):
         1, description="KV cache on CPU (VLLM_CPU_KVCACHE_SPACE); vLLM's default asks for most of the RAM."
     )
     cpu_threads: PositiveInt | None = Field(
-        None, description="CPU: OpenMP threads of each engine; None: Ray's default, the replica's logical CPUs "
-        "(1). On 2 cores 1 thread serves more than 2; on a large CPU node set it to the cores an engine may use.")
+        None, description="CPU: OpenMP threads of each engine; None: every core of the node its replica runs on "
+        "(an engine alone on its node). Set it when several engines share a node's cores.")
     enforce_eager: bool = False
     extra: dict[str, Any] = Field(default_factory=dict, description="Passed to vLLM's engine as they are.")
 

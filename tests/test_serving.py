@@ -74,10 +74,14 @@ def server(tiny_models, s3_server, bucket_for_session, tmp_path_factory):
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     proc, base = start_server({"a": tiny_models["a"], "b": f"s3://{bucket_for_session}/models/b"}, "vllm",
                               ["--set", "serve.max_ongoing_requests=4", "--set", "serve.max_queued_requests=4"], log)
+    SERVER_PIDS["vllm"] = proc.pid
     try:
         yield base
     finally:
         stop_process(proc)
+
+
+SERVER_PIDS: dict[str, int] = {}  # engine -> PID of the `mediphi serve` process a fixture started
 
 
 @pytest.fixture(scope="session")
@@ -171,6 +175,20 @@ def test_bad_requests_get_openai_errors_not_500(server, case):
     assert ok.status_code == 200
 
 
+def test_cpu_engines_run_their_model_in_process_on_every_core(server):
+    """ray.serve.llm would run each CPU engine's model in a polled worker process of its own
+    (executor "mp"); mediphi's server class keeps it in the engine core, with the node's cores."""
+    import psutil
+
+    procs = psutil.Process(SERVER_PIDS["vllm"]).children(recursive=True)
+    titles = {p.pid: " ".join(p.cmdline()) for p in procs}
+    engines = [p for p in procs if "EngineCore" in titles[p.pid]]
+    assert len(engines) == 2, titles  # models a and b
+    assert not [t for t in titles.values() if "VLLM::Worker" in t], titles
+    for engine in engines:
+        assert engine.environ()["OMP_NUM_THREADS"] == str(len(os.sched_getaffinity(0)))
+
+
 def test_load_beyond_the_queue_is_refused_fast_then_served(server):
     async def burst():
         async with httpx.AsyncClient(timeout=120, headers={"Authorization": f"Bearer {KEY}"}) as c:
@@ -207,8 +225,11 @@ def test_transformers_engine_same_api(hf_server):
     c = client(hf_server)
     r = c.chat.completions.create(model="a", messages=[{"role": "user", "content": "hi"}], max_tokens=12)
     assert r.choices[0].message.content and r.usage.completion_tokens <= 12
-    r = c.chat.completions.create(model="a", messages=[{"role": "user", "content": "json"}], max_tokens=120,
+    # Room for 40 characters of any script (a random model picks multi-byte ones, several tokens
+    # each), and a seed: with 120 tokens the object was sometimes cut before its closing brace.
+    r = c.chat.completions.create(model="a", messages=[{"role": "user", "content": "json"}], max_tokens=300, seed=3,
                                   response_format={"type": "json_schema", "json_schema": {"name": "t", "schema": SCHEMA}})
+    assert r.choices[0].finish_reason == "stop", r.choices[0].message.content
     jsonschema.validate(parse_json(r.choices[0].message.content), SCHEMA)
     chunks = list(c.completions.create(model="a", prompt="Patient", max_tokens=12, stream=True))
     assert "".join(ch.choices[0].text for ch in chunks if ch.choices)

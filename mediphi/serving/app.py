@@ -25,6 +25,7 @@ log = logging.getLogger("mediphi.serve")
 
 # vLLM's engine in the caller's process (no EngineCore process to spawn and import vLLM again).
 CPU_ENGINE_ENV = {"VLLM_ENABLE_V1_MULTIPROCESSING": "0"}
+ENGINE_THREADS_ENV = "MEDIPHI_ENGINE_THREADS"  # serve.engine_args.cpu_threads, when set
 
 
 def choose_engine(cfg: ServeCfg) -> str:
@@ -56,15 +57,13 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
     }
     env = {}
     if on_cpu:
-        # One process per engine: no EngineCore/worker spawn, which costs ~20 s per engine here.
+        # The model runs inside the engine core, not in a worker process of its own (ray.serve.llm
+        # replaces this with "mp" on CPU; InProcessVLLMServer below puts it back).
         engine_kwargs["distributed_executor_backend"] = "uni"
         engine_kwargs.setdefault("seed", 0)  # per-request seeds are dropped on CPU (see serving.batch)
         env = {**CPU_ENGINE_ENV, "VLLM_CPU_KVCACHE_SPACE": str(ea.cpu_kv_cache_gib)}
         if ea.cpu_threads:
-            # Ray gives an actor OMP_NUM_THREADS = its logical CPUs (1 here). Measured on 2 cores, that
-            # serves more tokens/s than 2 threads, which then fight the Serve proxy and ingress for
-            # the cores (docs/benchmarks.md#serve); a node with cores to spare sets cpu_threads.
-            env["OMP_NUM_THREADS"] = str(ea.cpu_threads)
+            env[ENGINE_THREADS_ENV] = str(ea.cpu_threads)  # read by cpu_engine, on the replica's node
     else:
         engine_kwargs["gpu_memory_utilization"] = ea.gpu_memory_utilization
     config: dict = {
@@ -83,6 +82,8 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
         config["accelerator_type"] = cfg.accelerator_type
     if engine == "transformers":
         config["server_cls"] = "mediphi.serving.hf_engine:TransformersServer"
+    elif on_cpu:
+        config["server_cls"] = "mediphi.serving.cpu_engine:InProcessVLLMServer"
     return config
 
 
