@@ -70,18 +70,26 @@ def _cpu_of(pid: int) -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu(root: int) -> float:
-    """CPU seconds of `root` and every live descendant (a reaped one counts in its parent's cutime)."""
+def descendants(root: int) -> list[int]:
+    """PIDs of every live descendant of `root`, from /proc (parent links)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             with contextlib.suppress(OSError, IndexError, ValueError):
                 ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
                 children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0.0, [root]
+    found, todo = [], list(children.get(root, []))
     while todo:
         pid = todo.pop()
+        found.append(pid)
         todo += children.get(pid, [])
+    return found
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds of `root` and every live descendant (a reaped one counts in its parent's cutime)."""
+    total = 0.0
+    for pid in [root, *descendants(root)]:
         with contextlib.suppress(OSError, IndexError, ValueError):
             total += _cpu_of(pid)
     return total

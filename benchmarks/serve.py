@@ -310,18 +310,10 @@ def run_http(base: str, prompts: list[str], args) -> list[dict]:
 def replica_threads(server_pid: int) -> str:
     """OMP_NUM_THREADS and OS threads of the server's engine processes (its descendants: Ray's
     raylet is the CLI's child, the replicas and vLLM's EngineCore the raylet's)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], list(children.get(server_pid, []))
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
+    from benchmarks.common import descendants
+
+    found = []
+    for pid in descendants(server_pid):
         try:
             title = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
             if not ("ServeReplica" in title and "Ingress" not in title) and "EngineCore" not in title:

@@ -214,29 +214,18 @@ class CpuSampler:
             self._sample()
 
     def _sample(self):
-        children: dict[int, list[int]] = {}
-        cpu = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
+        from benchmarks.common import descendants
+
+        for pid in descendants(self.root):
             try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
-        todo = list(children.get(self.root, []))
-        while todo:
-            pid = todo.pop()
-            todo += children.get(pid, [])
-            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 title = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
             except OSError:
                 continue
-            if pid in cpu:
-                group = _group(title)
-                self.used[group] = self.used.get(group, 0.0) + cpu[pid] - self.prev.get(pid, 0.0)
-                self.prev[pid] = cpu[pid]
+            cpu = (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+            group = _group(title)
+            self.used[group] = self.used.get(group, 0.0) + cpu - self.prev.get(pid, 0.0)
+            self.prev[pid] = cpu
 
     def totals(self) -> dict[str, float]:
         return {k: round(v, 1) for k, v in sorted(self.used.items(), key=lambda kv: -kv[1])}

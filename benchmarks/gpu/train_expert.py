@@ -37,6 +37,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.train import steady  # noqa: E402 (after the path: the repository root is not installed)
+
 # Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets. Checked in
 # order: the first name fragment found in torch.cuda.get_device_name() wins.
 PEAK_BF16_TFLOPS = [
@@ -96,14 +98,6 @@ def build(root: Path, s: dict, bf16: bool, rows_needed: int) -> tuple[Path, Path
     (root / "data").mkdir()
     pq.write_table(to_table(chunks), root / "data" / "0.parquet")
     return root / "model", root / "data" / "0.parquet", params
-
-
-def steady(log_history: list[dict], warmup_steps: int, logging_steps: int) -> tuple[float, int]:
-    records = [h for h in log_history if "tokens_per_second" in h and h["step"] > warmup_steps]
-    if not records:
-        raise RuntimeError("no throughput records after the warm-up steps: run more steps")
-    # Every record covers logging_steps steps of equal tokens: the total rate is the harmonic mean.
-    return len(records) / sum(1 / h["tokens_per_second"] for h in records), len(records) * logging_steps
 
 
 def main() -> int:

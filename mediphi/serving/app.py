@@ -57,9 +57,10 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
     }
     env = {}
     if on_cpu:
-        # The model runs inside the engine core, not in a worker process of its own (ray.serve.llm
-        # replaces this with "mp" on CPU; InProcessVLLMServer below puts it back).
-        engine_kwargs["distributed_executor_backend"] = "uni"
+        if ea.tensor_parallel_size == 1:
+            # The model runs inside the engine core, not in a worker process of its own (ray.serve.llm
+            # replaces this with "mp" on CPU; cpu_engine.InProcessVLLMServer, named below, puts it back).
+            engine_kwargs["distributed_executor_backend"] = "uni"
         engine_kwargs.setdefault("seed", 0)  # per-request seeds are dropped on CPU (see serving.batch)
         env = {**CPU_ENGINE_ENV, "VLLM_CPU_KVCACHE_SPACE": str(ea.cpu_kv_cache_gib)}
         if ea.cpu_threads:

@@ -3,8 +3,9 @@
 ray.serve.llm overwrites `distributed_executor_backend` with "mp" for every CPU LLMConfig, so a
 one-process engine still runs its model in a second process (`VLLM::Worker`) that the engine
 core drives over a shared-memory queue it polls. On a 2-core node that polling took 85% of a core
-from the model (docs/benchmarks.md#serve). With one worker there is nothing to distribute: the
-model runs inside the engine core ("uni"), as vLLM's own `AsyncLLM` does by default.
+from the model (docs/benchmarks.md#serve). This engine puts back the backend the LLMConfig asked
+for (`mediphi.serving.app.llm_config` asks for "uni" on CPU: the model inside the engine core, as
+vLLM's own `AsyncLLM` runs it).
 
 Threads: Ray gives the replica OMP_NUM_THREADS = its placement bundle's CPUs (1), which the engine
 core inherits. The engine gets `serve.engine_args.cpu_threads`, or else every core of the node the
@@ -19,16 +20,17 @@ import os
 from ray.llm._internal.serve.engines.vllm.vllm_engine import VLLMEngine
 from ray.serve.llm.deployment import LLMServer
 
+from mediphi.serving.app import ENGINE_THREADS_ENV
+
 log = logging.getLogger("mediphi")
 
 
 class InProcessVLLMEngine(VLLMEngine):
     def _start_async_llm_engine(self, vllm_engine_args, vllm_engine_config, placement_group):
-        from mediphi.serving.app import ENGINE_THREADS_ENV
-
         parallel = vllm_engine_config.parallel_config
-        if parallel.world_size == 1:
-            parallel.distributed_executor_backend = "uni"
+        asked = self.llm_config.engine_kwargs.get("distributed_executor_backend")
+        if asked:
+            parallel.distributed_executor_backend = asked
         # The engine core is a child of this replica: it starts with this environment.
         os.environ["OMP_NUM_THREADS"] = os.environ.get(ENGINE_THREADS_ENV) or str(len(os.sched_getaffinity(0)))
         log.info("vLLM engine on CPU: executor %s, %s OpenMP threads",
@@ -37,6 +39,6 @@ class InProcessVLLMEngine(VLLMEngine):
 
 
 class InProcessVLLMServer(LLMServer):
-    """LLMServer whose single-worker vLLM engines run in one process (LLMConfig.server_cls on CPU)."""
+    """LLMServer whose vLLM engines keep the executor their LLMConfig names (LLMConfig.server_cls on CPU)."""
 
     _default_engine_cls = InProcessVLLMEngine

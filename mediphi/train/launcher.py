@@ -174,7 +174,7 @@ def _train_loop(config: dict) -> None:
     if ctx.get_world_size() == 1 and cfg.deepspeed is None:
         # One worker trains as one process: accelerate reads any LOCAL_RANK (Ray Train sets it) as
         # multi-process and wraps the model in DistributedDataParallel, whose gradient buckets and
-        # one-rank all-reduce only cost time (benchmarks/train.py: 0.88x -> 0.91x of a plain Trainer).
+        # one-rank all-reduce only cost time (docs/benchmarks.md#train).
         for var in ("LOCAL_RANK", "RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
             os.environ.pop(var, None)
     tb_local = _tensorboard_dir(spec["tensorboard"], rank)
