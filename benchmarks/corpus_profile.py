@@ -4,7 +4,7 @@
 
 Reads the tiny recipe's bundled corpora, replicates the rows --scale times, runs the stage's own
 `Processor` (normalise, PHI scrub, filters, one `encode_batch_fast`, MinHash) over them under
-cProfile, then one `encode_batch_fast` alone over the kept texts: the floor that
+cProfile in the stage's batches of `corpus.batch_size` rows, then one `encode_batch_fast` alone over the kept texts: the floor that
 benchmarks/corpus.py's "raw encode" stands for. TOKENIZER_JSON: any byte-level BPE tokenizer.json,
 e.g. the corpus stage's (RUN/corpus/tokenizer/tokenizer.json).
 """
@@ -50,7 +50,7 @@ def main() -> None:
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
-    out = proc(table)
+    out = pa.concat_tables([proc(table.slice(i, cfg.batch_size)) for i in range(0, table.num_rows, cfg.batch_size)])
     profile.disable()
     t_proc = time.perf_counter() - started
     kept = [t for t, r in zip(out.column("text").to_pylist(), out.column("reason").to_pylist(), strict=True) if not r]

@@ -44,3 +44,16 @@ def test_filters_each_reason():
     lines = "\n".join(["Same line repeated here for padding."] * 10 + [PROSE[:100]])
     assert quality_issue(lines, cfg) == "repetitive_lines"
     assert quality_issue("the cat sat on the mat " * 20, cfg) == "repetitive_ngrams"
+
+
+def test_phi_scrub_column_counts_per_document():
+    import pyarrow as pa
+
+    from mediphi.corpus.clean import scrub_phi_column
+
+    texts = ["Seen 03/14/2024, call 617-555-0199.", "No identifiers here.", "MRN: 00482913 seen 2024-03-14."]
+    scrubbed, counts = scrub_phi_column(pa.array(texts))
+    assert scrubbed.to_pylist() == ["Seen [DATE], call [PHONE].", "No identifiers here.", "[MRN] seen [DATE]."]
+    assert counts["date"].tolist() == [1, 0, 1] and counts["phone"].tolist() == [1, 0, 0]
+    assert counts["mrn"].tolist() == [0, 0, 1] and not counts["email"].any()
+    assert [scrub_phi(t)[0] for t in texts] == scrubbed.to_pylist()

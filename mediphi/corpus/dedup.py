@@ -3,17 +3,18 @@
 Signatures are MinHash over shingles of token ids, computed with numpy in the parallel map step
 (the same affine32 scheme as datasketch, checked in tests). The decisions need a global view, so
 they run on the driver over the small (id, hash, signature) columns only, never the text: an
-exact duplicate is a repeated content hash; a near duplicate is a document whose MinHash LSH
-(datasketch) finds an earlier document above the Jaccard threshold. The first document in a
-deterministic order is kept.
+exact duplicate is a repeated content hash; a near duplicate is a document that shares a MinHash
+LSH band (datasketch's bands and rows for the threshold) with an earlier kept document whose
+estimated Jaccard is at or above the threshold. The first document in a deterministic order is kept.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from collections.abc import Sequence
+from itertools import chain
 
-SCHEME = "affine32"
+import numpy as np
+
 SEED = 1
 _PRIME = np.uint64(0x9E3779B97F4A7C15)  # spreads the window of token ids over 64 bits
 
@@ -31,8 +32,11 @@ class Signer:
     """MinHash signatures of token-id shingles, vectorised over all shingles of a document."""
 
     def __init__(self, num_perm: int, shingle: int):
-        a, b = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
-        self.a, self.b = a.astype(np.uint32), b.astype(np.uint32)
+        # datasketch's affine32 permutations for SEED, drawn the way it draws them (the test
+        # compares): the map workers then need no datasketch, whose import pulls in scipy.
+        gen = np.random.RandomState(SEED)
+        self.a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        self.b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
         self.k = shingle
         self.powers = _PRIME ** np.arange(shingle, dtype=np.uint64)
 
@@ -63,32 +67,90 @@ class Signer:
             out += self.b
         return out.min(axis=0)
 
+    def signatures(self, docs: Sequence[Sequence[int]], chunk: int = 1 << 15) -> np.ndarray:
+        """signature() of every document (rows of the result), over a batch at once.
 
-def lean(signature: bytes | np.ndarray) -> LeanMinHash:
-    values = np.frombuffer(signature, dtype=np.uint32) if isinstance(signature, bytes) else signature
-    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
+        The window hashes of all documents are computed end to end in one pass, and then per
+        chunk of windows one (windows x num_perm) product is reduced per document with
+        np.minimum.reduceat: the per-document numpy calls of signature() cost about as much as
+        its arithmetic on the bundled corpus's short documents. `chunk` bounds the product's
+        memory (128 KiB per 256 windows at 128 permutations).
+        """
+        k, n = self.k, len(docs)
+        out = np.full((n, len(self.a)), np.iinfo(np.uint32).max, dtype=np.uint32)
+        if n == 0:
+            return out
+        real = np.fromiter(map(len, docs), dtype=np.int64, count=n)
+        lens = np.maximum(real, k)  # a document shorter than a shingle is padded with 0s, as above
+        ids = np.fromiter(chain.from_iterable(docs), dtype=np.uint64, count=int(real.sum()))
+        if (lens != real).any():
+            padded = np.zeros(int(lens.sum()), dtype=np.uint64)
+            shift = np.repeat(np.cumsum(lens) - lens - (np.cumsum(real) - real), real)
+            padded[np.arange(len(ids)) + shift] = ids
+            ids = padded
+        m = len(ids) - k + 1
+        with np.errstate(over="ignore"):
+            h = ids[:m] * self.powers[0]
+            for j in range(1, k):
+                h += ids[j:j + m] * self.powers[j]
+        # Keep the windows that start inside a document and end inside the same one.
+        starts = np.cumsum(lens) - lens
+        inside = (np.arange(m) - np.repeat(starts, lens)[:m]) <= np.repeat(lens - k, lens)[:m]
+        hv = _fmix32((h ^ (h >> np.uint64(32))).astype(np.uint32)[inside])
+        first = np.cumsum(lens - k + 1) - (lens - k + 1)  # each document's first window in hv
+        for lo in range(0, len(hv), chunk):
+            hi = min(lo + chunk, len(hv))
+            cuts = np.union1d([lo], first[(first > lo) & (first < hi)])
+            rows = np.searchsorted(first, cuts, side="right") - 1
+            # Permutations down, windows across: both the product and the reduction then run
+            # along contiguous rows (the transposed layout took 6x longer here).
+            with np.errstate(over="ignore"):
+                prod = self.a[:, None] * hv[None, lo:hi]
+                prod += self.b[:, None]
+            out[rows] = np.minimum(out[rows], np.minimum.reduceat(prod, cuts - lo, axis=1).T)
+        return out
 
 
 def find_duplicates(keys: list[str], hashes: list[str], signatures: list[bytes], *, exact: bool,
                     near: bool, threshold: float, num_perm: int) -> dict[str, tuple[str, str]]:
-    """key -> (reason, key of the kept document) for every duplicate; earlier keys win."""
+    """key -> (reason, key of the kept document) for every duplicate; earlier keys win.
+
+    The decisions of inserting every kept signature into a datasketch MinHashLSH in order and
+    querying it first: candidates are earlier kept documents that share an LSH band (the same
+    bands and rows datasketch picks for the threshold), confirmed by the signatures' estimated
+    Jaccard; the smallest confirming key is reported. The bands are grouped with numpy over all
+    documents at once, so only documents with candidates take a Python step.
+    """
+    from datasketch import MinHashLSH
+
     out: dict[str, tuple[str, str]] = {}
-    first_by_hash: dict[str, str] = {}
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm) if near else None
-    kept: dict[str, LeanMinHash] = {}
-    for key, h, sig in zip(keys, hashes, signatures, strict=True):
-        if exact and h in first_by_hash:
-            out[key] = ("exact_duplicate", first_by_hash[h])
-            continue
-        first_by_hash.setdefault(h, key)
-        if lsh is None:
-            continue
-        m = lean(sig)
-        # LSH buckets give candidates; the estimated Jaccard of the signatures confirms them.
-        similar = sorted(o for o in lsh.query(m) if m.jaccard(kept[o]) >= threshold)
+    rest = list(range(len(keys)))
+    if exact:
+        first: dict[str, int] = {}
+        rest = []
+        for i, h in enumerate(hashes):
+            j = first.setdefault(h, i)
+            if j != i:
+                out[keys[i]] = ("exact_duplicate", keys[j])
+            else:
+                rest.append(i)
+    if not near or len(rest) < 2:
+        return out
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)  # for its choice of bands and rows only
+    sig = np.frombuffer(b"".join(signatures[i] for i in rest), dtype=np.uint32).reshape(len(rest), num_perm)
+    earlier: dict[int, set[int]] = {}
+    for band in range(lsh.b):
+        cells = np.ascontiguousarray(sig[:, band * lsh.r:(band + 1) * lsh.r])
+        _, group = np.unique(cells.view(np.dtype((np.void, cells.itemsize * lsh.r))).ravel(), return_inverse=True)
+        order = np.argsort(group, kind="stable")  # each group's documents in document order
+        bounds = np.flatnonzero(np.diff(group[order])) + 1
+        for members in np.split(order, bounds):
+            for pos in range(1, len(members)):
+                earlier.setdefault(int(members[pos]), set()).update(members[:pos].tolist())
+    kept = np.ones(len(rest), dtype=bool)
+    for i in sorted(earlier):
+        similar = [j for j in earlier[i] if kept[j] and np.count_nonzero(sig[i] == sig[j]) / num_perm >= threshold]
         if similar:
-            out[key] = ("near_duplicate", similar[0])
-            continue
-        lsh.insert(key, m)
-        kept[key] = m
+            kept[i] = False
+            out[keys[rest[i]]] = ("near_duplicate", min(keys[rest[j]] for j in similar))
     return out

@@ -15,13 +15,12 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from xml.etree import ElementTree
 from xml.etree.ElementTree import Element, ParseError
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
 from ray.data.block import BlockMetadata
 from ray.data.datasource import Datasource, ReadTask
 
@@ -402,14 +401,19 @@ _JATS_SKIP = {"xref", "fig", "fig-group", "disp-formula", "inline-formula", "ref
 
 
 def _jats(text: str, path: str, domain: str, src: SourceCfg) -> Iterator[dict]:
+    # Entity declarations are refused before parsing: they are what XML bombs and external
+    # references need, and JATS articles do not declare entities. Past that check the C parser
+    # is safe (expat >= 2.4.1 also limits amplification) and about 2.5x faster than
+    # defusedxml's, whose Python-level callbacks made XML parsing the stage's costliest read.
+    if "<!ENTITY" in text:
+        yield row(domain, path, "file", reason="invalid_xml",
+                  detail="entity declarations are refused (entity expansion, external references)")
+        return
     try:
-        root = SafeET.fromstring(text.encode())
+        root = ElementTree.fromstring(text)
     except ParseError as exc:
         line, col = exc.position
         yield row(domain, path, f"line {line} col {col}", reason="invalid_xml", detail=str(exc))
-        return
-    except DefusedXmlException as exc:  # entity expansion and external references are refused
-        yield row(domain, path, "file", reason="invalid_xml", detail=f"{type(exc).__name__}: {exc}")
         return
     root = _strip_ns(root)
     meta_el = root.find("front/article-meta")
@@ -450,7 +454,7 @@ def _flat(el: Element | None) -> str:
         if child.tag not in _JATS_SKIP:
             out.append(_flat(child))
         out.append(child.tail or "")
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+    return " ".join("".join(out).split())  # runs of whitespace to one space, stripped
 
 
 def _section_text(el: Element) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import tempfile
 import time
@@ -26,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
@@ -34,7 +36,7 @@ import pyarrow.parquet as pq
 from mediphi import storage
 from mediphi.config import CorpusCfg, Recipe, RecipeError
 from mediphi.context import RunContext
-from mediphi.corpus.clean import PHI_TYPES, normalize, quality_issue, scrub_phi
+from mediphi.corpus.clean import PHI_TYPES, normalize_column, quality_issue, scrub_phi_column
 from mediphi.corpus.dedup import Signer, find_duplicates
 from mediphi.tables import format_table
 
@@ -87,49 +89,51 @@ class Processor:
         self.cfg = CorpusCfg.model_validate_json(cfg_json)
         self.tok = Tokenizer.from_str(tokenizer_json) if tokenizer_json else None
         self.signer = Signer(self.cfg.dedup.num_perm, self.cfg.dedup.shingle_tokens)
+        self.filters = {d: dc.filters or self.cfg.filters for d, dc in self.cfg.domains.items()}
+        self.scrubbed = {d: dc.phi_scrub if dc.phi_scrub is not None else d == "clinical"
+                         for d, dc in self.cfg.domains.items()}
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        # Column lists in, columns out: no per-row dicts (to_pylist/from_pylist cost more than
-        # the cleaning of short documents), and id/meta pass through without leaving Arrow.
+        # Clean-up and scrub run over whole columns (Arrow kernels); only the filters, the
+        # content hash and the tokenizer's input need Python strings, and id/meta never leave Arrow.
         n = batch.num_rows
-        domains, sources, locations = (batch.column(c).to_pylist() for c in ("domain", "source", "location"))
-        titles, texts = batch.column("title").to_pylist(), batch.column("text").to_pylist()
+        domains = batch.column("domain").to_pylist()
         reasons, details = batch.column("reason").to_pylist(), batch.column("detail").to_pylist()
-        phi = {t: [0] * n for t in PHI_TYPES}
+        ok = np.array([not r for r in reasons], dtype=bool)
+        texts = normalize_column(batch.column("text").combine_chunks())
+        titles = normalize_column(batch.column("title").combine_chunks())
+        phi = {t: np.zeros(n, dtype=np.int64) for t in PHI_TYPES}
+        scrub = ok & np.array([self.scrubbed[d] for d in domains], dtype=bool)
+        if scrub.any():
+            rows, mask = np.flatnonzero(scrub), pa.array(scrub)
+            scrubbed, counts = scrub_phi_column(texts.take(rows))
+            texts = pc.replace_with_mask(texts, mask, scrubbed)
+            titles = pc.replace_with_mask(titles, mask, scrub_phi_column(titles.take(rows))[0])
+            for t, c in counts.items():
+                phi[t][rows] = c
+        text_list = texts.to_pylist()
         n_tokens, hashes, signatures = [0] * n, [""] * n, [b""] * n
         keep_idx = []
-        for i in range(n):
-            if reasons[i]:
-                continue
-            dc = self.cfg.domains[domains[i]]
-            text = normalize(texts[i])
-            titles[i] = normalize(titles[i])
-            if dc.phi_scrub if dc.phi_scrub is not None else domains[i] == "clinical":
-                text, counts = scrub_phi(text)
-                titles[i] = scrub_phi(titles[i])[0]
-                for t, c in counts.items():
-                    phi[t][i] = c
-            texts[i] = text
-            issue = quality_issue(text, dc.filters or self.cfg.filters)
+        for i in np.flatnonzero(ok).tolist():
+            issue = quality_issue(text_list[i], self.filters[domains[i]])
             if issue:
-                reasons[i], details[i] = issue, f"{len(text)} chars after clean-up"
+                reasons[i], details[i] = issue, f"{len(text_list[i])} chars after clean-up"
                 continue
-            hashes[i] = hashlib.sha1(text.encode()).hexdigest()
+            hashes[i] = hashlib.sha1(text_list[i].encode()).hexdigest()
             keep_idx.append(i)
         if self.tok is not None and keep_idx:
             # One batched call: the Rust tokenizer parallelises across documents. The _fast
             # variant skips the character offsets, which nothing here uses (same ids).
-            encodings = self.tok.encode_batch_fast([texts[i] for i in keep_idx], add_special_tokens=False)
-            for i, enc in zip(keep_idx, encodings, strict=True):
-                ids = enc.ids
-                n_tokens[i] = len(ids)
-                signatures[i] = self.signer.signature(ids).tobytes()
+            ids = [e.ids for e in self.tok.encode_batch_fast([text_list[i] for i in keep_idx],
+                                                              add_special_tokens=False)]
+            for i, sig, doc in zip(keep_idx, self.signer.signatures(ids), ids, strict=True):
+                n_tokens[i], signatures[i] = len(doc), sig.tobytes()
         columns = {
-            "row_key": [f"{s}#{loc}" for s, loc in zip(sources, locations, strict=True)],
-            "id": batch.column("id"), "domain": domains, "source": sources, "location": locations,
-            "title": titles, "text": texts, "meta": batch.column("meta"), "reason": reasons, "detail": details,
-            "n_tokens": n_tokens, "content_hash": hashes, "signature": signatures,
-            **{f"phi_{t}": phi[t] for t in PHI_TYPES},
+            "row_key": pc.binary_join_element_wise(batch.column("source"), batch.column("location"), "#"),
+            "id": batch.column("id"), "domain": batch.column("domain"), "source": batch.column("source"),
+            "location": batch.column("location"), "title": titles, "text": texts, "meta": batch.column("meta"),
+            "reason": reasons, "detail": details, "n_tokens": n_tokens, "content_hash": hashes,
+            "signature": signatures, **{f"phi_{t}": phi[t] for t in PHI_TYPES},
         }
         return pa.table({f.name: pa.array(columns[f.name], type=f.type) if isinstance(columns[f.name], list)
                          else columns[f.name] for f in PROCESSED_SCHEMA}, schema=PROCESSED_SCHEMA)
@@ -188,8 +192,27 @@ def _read_all(cfg: CorpusCfg):
     files = [(domain, src, ref.uri, ref.size)
              for domain, per_source in _files(cfg).items()
              for src, refs in zip(cfg.domains[domain].sources, per_source, strict=True) for ref in refs]
-    return ray.data.read_datasource(CorpusDatasource(files, cfg.max_line_bytes, cfg.max_file_bytes,
-                                                     block_rows=cfg.batch_size))
+    source = CorpusDatasource(files, cfg.max_line_bytes, cfg.max_file_bytes, block_rows=cfg.batch_size)
+    return ray.data.read_datasource(source, override_num_blocks=_read_tasks(source.estimate_inmemory_data_size()))
+
+
+TASK_BYTES = 8 << 20
+
+
+def _read_tasks(input_bytes: int) -> int:
+    """Read tasks for `input_bytes` of input: about TASK_BYTES each, at least two per CPU slot.
+
+    Ray Data's own choice cut the 30x corpus of benchmarks/corpus.py (76 MB) into 72 tasks of
+    about 0.12 s each, and its executor took about as long again to start the next task once one
+    ended: on 2 cores the pass ran one task at a time on average. Tasks of a second or more make
+    that gap small, and two per slot still let a fast slot take over a slow one's share.
+    """
+    import ray
+    from ray.data import DataContext
+
+    limit = DataContext.get_current().execution_options.resource_limits.cpu
+    slots = limit if limit is not None and math.isfinite(limit) else ray.cluster_resources().get("CPU", 1)
+    return max(2 * int(slots), math.ceil(input_bytes / TASK_BYTES))
 
 
 def _processed(cfg: CorpusCfg, tokenizer_json: str | None):
@@ -299,7 +322,9 @@ def _run(cfg: CorpusCfg, ctx: RunContext) -> dict:
     # Pass 2: the kept rows, split, into shards partitioned by domain and split. Only the
     # columns the shards and the keep/split decision need are read back (not the signatures).
     out_fs, shards = storage.filesystem(storage.join(ctx.out, "shards"))
-    ray.data.read_datasource(ParquetFilesDatasource(scratch_uri, PASS2_COLUMNS, cfg.batch_size)).map_batches(
+    scratch_rows = ParquetFilesDatasource(scratch_uri, PASS2_COLUMNS, cfg.batch_size)
+    ray.data.read_datasource(scratch_rows, override_num_blocks=_read_tasks(scratch_rows.estimate_inmemory_data_size())
+                             ).map_batches(
         _finalize, fn_kwargs={"dups": {k: v[0] for k, v in dups.items()}, "heldout_fraction": cfg.heldout_fraction},
         batch_format="pyarrow",
     ).write_parquet(shards, filesystem=out_fs, partition_cols=["domain", "split"], min_rows_per_file=1000)
