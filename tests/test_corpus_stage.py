@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -186,3 +187,26 @@ def test_missing_inputs_stop_before_work(s3_server, bucket, tmp_path, missing):
     with pytest.raises(RecipeError, match=r"corpus.domains.guidelines.sources.0.path: no input files"):
         run_pipeline(recipe, only=["corpus"])
     assert not (tmp_path / "runs").exists(), "nothing may be written when the inputs are missing"
+
+
+def test_read_tasks_carry_only_their_files_and_survive_ray_datas_large_task_path(ray_cluster, tmp_path):
+    """Tens of thousands of input files: each read task pickles its own group, not the whole list,
+    and one task above Ray Data's 1 MiB warning size (which logs read_fn.__name__) still runs."""
+    import pickle
+
+    from mediphi.config import SourceCfg
+    from mediphi.corpus.readers import CorpusDatasource
+
+    note = tmp_path / "note.txt"
+    note.write_text("Patient seen for follow-up of hypertension; blood pressure well controlled.\n")
+    src = SourceCfg(path=str(note), format="text")
+    # The same small file 20,000 times, as distinct entries (pickle stores a repeated object once).
+    files = [("clinical", src, os.path.join(str(tmp_path), "note.txt"), note.stat().st_size) for _ in range(20_000)]
+    source = CorpusDatasource(files, 4_000_000, 256_000_000)
+    tasks = source.get_read_tasks(8)
+    assert len(tasks) == 8
+    assert all(len(pickle.dumps(t)) < len(pickle.dumps(files)) / 4 for t in tasks)  # a share, not all
+    one = source.get_read_tasks(1)[0]
+    assert len(pickle.dumps(one)) > 1 << 20
+    ds = ray_cluster.data.read_datasource(source, override_num_blocks=1)
+    assert ds.count() == 20_000
