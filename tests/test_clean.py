@@ -57,3 +57,15 @@ def test_phi_scrub_column_counts_per_document():
     assert counts["date"].tolist() == [1, 0, 1] and counts["phone"].tolist() == [1, 0, 0]
     assert counts["mrn"].tolist() == [0, 0, 1] and not counts["email"].any()
     assert [scrub_phi(t)[0] for t in texts] == scrubbed.to_pylist()
+
+
+def test_phi_scrub_non_ascii_text_keeps_unicode_word_rules():
+    import pyarrow as pa
+
+    from mediphi.corpus.clean import scrub_phi_column
+
+    # RE2's \w is ASCII-only: "josé@..." must still be one email, next to ASCII rows in the batch.
+    texts = ["Écrire à josé.garcía@hôpital-example.org le 03/14/2024.", "Call 617-555-0199."]
+    scrubbed, counts = scrub_phi_column(pa.array(texts))
+    assert scrubbed.to_pylist() == ["Écrire à [EMAIL] le [DATE].", "Call [PHONE]."]
+    assert counts["email"].tolist() == [1, 0] and counts["phone"].tolist() == [0, 1]

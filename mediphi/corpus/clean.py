@@ -2,7 +2,7 @@
 
 Clean-up and scrub run column-wise over a batch: Arrow compute kernels (C++, RE2 regular
 expressions) over the whole column instead of Python's `re` per document, which made the scrub
-about 9 times cheaper (docs/benchmarks.md#corpus). `normalize` and `scrub_phi` run the same
+about 9 times cheaper on ASCII text (docs/benchmarks.md#corpus). `normalize` and `scrub_phi` run the same
 kernels on a column of one. The quality filters stay per document in Python: their word 5-gram
 count split into words with RE2 cost more than the bytes fast path below.
 
@@ -50,7 +50,7 @@ def normalize(text: str) -> str:
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # Order matters: a URL may hold an email or digits, an SSN looks like part of a phone number.
 # Written in the syntax Python's re and RE2 share: tests search with these compiled patterns,
-# the scrub runs them in Arrow's RE2 kernels.
+# the scrub runs them in Arrow's RE2 kernels on ASCII text.
 PHI_PATTERNS: dict[str, re.Pattern] = {
     "url": re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]", re.I),
     "email": re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
@@ -70,7 +70,31 @@ _PHI_RE2 = {kind: ("(?i)" if p.flags & re.I else "") + p.pattern for kind, p in 
 
 def scrub_phi_column(texts: pa.Array) -> tuple[pa.Array, dict[str, np.ndarray]]:
     """Identifiers replaced by typed placeholders ([EMAIL], [DATE], ...); per document, the count
-    of each type. The patterns run one after another over the whole column, as they would per text."""
+    of each type. The patterns run one after another, as they would per text.
+
+    ASCII texts go through Arrow's RE2 kernels. RE2's \\w, \\d, \\s and \\b are ASCII-only where
+    Python's are Unicode ("josé@example.org" would escape RE2's email pattern), so the rare texts
+    with other characters keep Python's `re`, with exactly the old results.
+    """
+    is_ascii = pc.string_is_ascii(texts).to_numpy(zero_copy_only=False)
+    if is_ascii.all():
+        return _scrub_re2(texts)
+    values = texts.to_pylist()
+    counts = {kind: np.zeros(len(values), dtype=np.int64) for kind in PHI_TYPES}
+    rows = np.flatnonzero(is_ascii)
+    if rows.size:
+        scrubbed, ascii_counts = _scrub_re2(texts.take(rows))
+        for i, value in zip(rows.tolist(), scrubbed.to_pylist(), strict=True):
+            values[i] = value
+        for kind, c in ascii_counts.items():
+            counts[kind][rows] = c
+    for i in np.flatnonzero(~is_ascii).tolist():
+        for kind, pattern in PHI_PATTERNS.items():
+            values[i], counts[kind][i] = pattern.subn(f"[{kind.upper()}]", values[i])
+    return pa.array(values, pa.string()), counts
+
+
+def _scrub_re2(texts: pa.Array) -> tuple[pa.Array, dict[str, np.ndarray]]:
     counts = {}
     for kind, pattern in _PHI_RE2.items():
         counts[kind] = pc.count_substring_regex(texts, pattern).to_numpy(zero_copy_only=False)

@@ -143,10 +143,12 @@ def find_duplicates(keys: list[str], hashes: list[str], signatures: list[bytes],
         cells = np.ascontiguousarray(sig[:, band * lsh.r:(band + 1) * lsh.r])
         _, group = np.unique(cells.view(np.dtype((np.void, cells.itemsize * lsh.r))).ravel(), return_inverse=True)
         order = np.argsort(group, kind="stable")  # each group's documents in document order
-        bounds = np.flatnonzero(np.diff(group[order])) + 1
-        for members in np.split(order, bounds):
+        starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
+        ends = np.r_[starts[1:], len(order)]
+        for lo, hi in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+            members = order[lo:hi].tolist()  # only groups of two or more: the rest share this band with nobody
             for pos in range(1, len(members)):
-                earlier.setdefault(int(members[pos]), set()).update(members[:pos].tolist())
+                earlier.setdefault(members[pos], set()).update(members[:pos])
     kept = np.ones(len(rest), dtype=bool)
     for i in sorted(earlier):
         similar = [j for j in earlier[i] if kept[j] and np.count_nonzero(sig[i] == sig[j]) / num_perm >= threshold]
