@@ -19,6 +19,9 @@ run folder) runs on it in its own subprocess, so peak memory is per run. Around 
   stage tokenized, so the token totals must match (checked). The stage also tokenizes the
   texts it later drops as duplicates, so the ratio slightly favours raw encode. The stage calls
   `encode_batch_fast` (same ids, no offsets), so that rate is reported as well ("fast").
+- Warm: after the timed run the child runs the stage again on the same cluster, into another
+  run folder ("warm s", "warm/raw"): what every job but a long-lived cluster's first sees, with
+  Ray Data's detached autoscaling-coordinator actor and the workers' imports already there.
 - CPU seconds: the sampler also sums the CPU time of the tree over the stage (and the child
   measures the raw encode's): on a shared machine the wall-clock ratio moves with the load,
   CPU seconds much less. Each run waits for a quiet machine (benchmarks/common.py) unless

@@ -29,7 +29,7 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 
 class Signer:
-    """MinHash signatures of token-id shingles, vectorised over all shingles of a document."""
+    """MinHash signatures of token-id shingles, vectorised over all shingles of a batch of documents."""
 
     def __init__(self, num_perm: int, shingle: int):
         # datasketch's affine32 permutations for SEED, drawn the way it draws them (the test
@@ -40,48 +40,19 @@ class Signer:
         self.k = shingle
         self.powers = _PRIME ** np.arange(shingle, dtype=np.uint64)
 
-    def shingle_hashes(self, ids: list[int] | np.ndarray) -> np.ndarray:
+    def shingle_hashes(self, ids: Sequence[int]) -> np.ndarray:
         """The distinct hashes of the document's windows of `shingle` token ids."""
-        return np.unique(self._window_hashes(ids))
+        return np.unique(self._window_hashes([ids])[0])
 
-    def _window_hashes(self, ids: list[int] | np.ndarray) -> np.ndarray:
-        """shingle_hashes() before np.unique: one hash per window, repeats included."""
-        arr = np.asarray(ids, dtype=np.uint64)
-        if len(arr) < self.k:
-            arr = np.pad(arr, (0, self.k - len(arr)), constant_values=np.uint64(0))
-        n = len(arr) - self.k + 1
-        # Per window, the sum of id * PRIME**j (mod 2**64), as k shifted contiguous slices:
-        # cheaper than reducing a strided sliding-window view along its short axis.
-        with np.errstate(over="ignore"):
-            h = arr[:n] * self.powers[0]
-            for j in range(1, self.k):
-                h += arr[j:j + n] * self.powers[j]
-        return (h ^ (h >> np.uint64(32))).astype(np.uint32)
+    def signature(self, ids: Sequence[int]) -> np.ndarray:
+        return self.signatures([ids])[0]
 
-    def signature(self, ids: list[int] | np.ndarray) -> np.ndarray:
-        # No np.unique: a repeated shingle cannot change a minimum, and sorting cost more than
-        # the repeated rows save (half of signature()'s time on the bundled corpus).
-        hv = _fmix32(self._window_hashes(ids))[:, None]
-        with np.errstate(over="ignore"):
-            out = hv * self.a
-            out += self.b
-        return out.min(axis=0)
-
-    def signatures(self, docs: Sequence[Sequence[int]], chunk: int = 1 << 15) -> np.ndarray:
-        """signature() of every document (rows of the result), over a batch at once.
-
-        The window hashes of all documents are computed end to end in one pass, and then per
-        chunk of windows one (windows x num_perm) product is reduced per document with
-        np.minimum.reduceat: the per-document numpy calls of signature() cost about as much as
-        its arithmetic on the bundled corpus's short documents. `chunk` bounds the product's
-        memory (128 KiB per 256 windows at 128 permutations).
-        """
+    def _window_hashes(self, docs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """One 32-bit hash per window of `shingle` ids, for all documents end to end, and each
+        document's window count. A document shorter than a shingle is padded with 0s to one window."""
         k, n = self.k, len(docs)
-        out = np.full((n, len(self.a)), np.iinfo(np.uint32).max, dtype=np.uint32)
-        if n == 0:
-            return out
         real = np.fromiter(map(len, docs), dtype=np.int64, count=n)
-        lens = np.maximum(real, k)  # a document shorter than a shingle is padded with 0s, as above
+        lens = np.maximum(real, k)
         ids = np.fromiter(chain.from_iterable(docs), dtype=np.uint64, count=int(real.sum()))
         if (lens != real).any():
             padded = np.zeros(int(lens.sum()), dtype=np.uint64)
@@ -89,6 +60,8 @@ class Signer:
             padded[np.arange(len(ids)) + shift] = ids
             ids = padded
         m = len(ids) - k + 1
+        # Per window, the sum of id * PRIME**j (mod 2**64), as k shifted contiguous slices:
+        # cheaper than reducing a strided sliding-window view along its short axis.
         with np.errstate(over="ignore"):
             h = ids[:m] * self.powers[0]
             for j in range(1, k):
@@ -96,8 +69,23 @@ class Signer:
         # Keep the windows that start inside a document and end inside the same one.
         starts = np.cumsum(lens) - lens
         inside = (np.arange(m) - np.repeat(starts, lens)[:m]) <= np.repeat(lens - k, lens)[:m]
-        hv = _fmix32((h ^ (h >> np.uint64(32))).astype(np.uint32)[inside])
-        first = np.cumsum(lens - k + 1) - (lens - k + 1)  # each document's first window in hv
+        return (h ^ (h >> np.uint64(32))).astype(np.uint32)[inside], lens - k + 1
+
+    def signatures(self, docs: Sequence[Sequence[int]], chunk: int = 1 << 15) -> np.ndarray:
+        """The MinHash signature of every document (rows of the result), over a batch at once.
+
+        No np.unique of the windows: a repeated shingle cannot change a minimum, and sorting cost
+        more than the repeated rows save. Per chunk of windows, one (num_perm x windows) product
+        is reduced per document with np.minimum.reduceat: per-document numpy calls cost about as
+        much as the arithmetic on the bundled corpus's short documents. `chunk` bounds the
+        product's memory (128 KiB per 256 windows at 128 permutations).
+        """
+        out = np.full((len(docs), len(self.a)), np.iinfo(np.uint32).max, dtype=np.uint32)
+        if not len(docs):
+            return out
+        hashes, counts = self._window_hashes(docs)
+        hv = _fmix32(hashes)
+        first = np.cumsum(counts) - counts  # each document's first window in hv
         for lo in range(0, len(hv), chunk):
             hi = min(lo + chunk, len(hv))
             cuts = np.union1d([lo], first[(first > lo) & (first < hi)])

@@ -68,7 +68,7 @@ class CorpusDatasource(Datasource):
     def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None,
                        data_context=None) -> list[ReadTask]:
         tasks = []
-        for group in _balanced_groups(self._files, max(1, min(parallelism, len(self._files)))):
+        for group in _balanced_groups(self._files, parallelism):
             meta = BlockMetadata(num_rows=None, size_bytes=sum(f[3] for f in group),
                                  input_files=[f[2] for f in group], exec_stats=None)
             read = functools.partial(_read_corpus_files, group, self._max_line, self._max_file, self._block_rows)
@@ -162,7 +162,7 @@ class ParquetFilesDatasource(Datasource):
                        data_context=None) -> list[ReadTask]:
         files = [(None, None, uri, size) for uri, size in self._files]
         tasks = []
-        for group in _balanced_groups(files, max(1, min(parallelism, len(files)))):
+        for group in _balanced_groups(files, parallelism):
             meta = BlockMetadata(num_rows=None, size_bytes=sum(f[3] for f in group),
                                  input_files=[f[2] for f in group], exec_stats=None)
             read = functools.partial(_read_parquet_files, [f[2] for f in group], self._columns, self._block_rows)

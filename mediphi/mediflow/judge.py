@@ -246,14 +246,14 @@ def dedup_rows(rows: Sequence[dict], cfg: DedupCfg, fields: Sequence[str], promp
     texts = [dedup_text(r, fields, prompts) for r in rows]
     order = sorted(range(len(rows)), key=lambda i: (-total_score(rows[i]), i))
     signer = Signer(cfg.num_perm, cfg.shingle_tokens)
-    keys, hashes, sigs = [], [], []
+    keys, hashes, ids = [], [], []
     for i in order:
         ws = words(texts[i])
         keys.append(f"{i:010d}")
         hashes.append(hashlib.sha1(" ".join(ws).encode()).hexdigest())
         # crc32, not hash(): Python salts str hashes per process, and signatures must be stable.
-        ids = np.fromiter((zlib.crc32(w.encode()) for w in ws), dtype=np.uint64, count=len(ws))
-        sigs.append(signer.signature(ids).tobytes())
+        ids.append(np.fromiter((zlib.crc32(w.encode()) for w in ws), dtype=np.uint64, count=len(ws)))
+    sigs = [sig.tobytes() for sig in signer.signatures(ids)]
     found = find_duplicates(keys, hashes, sigs, exact=cfg.exact, near=cfg.near, threshold=cfg.threshold,
                             num_perm=cfg.num_perm)
     dropped = Counter(reason for reason, _ in found.values())
