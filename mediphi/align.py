@@ -4,6 +4,11 @@ Both run through the experts' Ray Train launcher (CPU DDP / GPU DeepSpeed, optio
 checkpoints, resume). A deterministic share of each split (by content hash) is held out: the
 launcher evaluates the starting model and the trained one on it, so the stage reports SFT's
 held-out loss and DPO's held-out preference accuracy and reward margin before and after.
+
+A row whose prompt alone fills `align.max_length` (in the start model's chat template, as TRL
+counts it) is set aside before the split: TRL's SFT would truncate its whole completion away and
+DPO drops it, so it could neither train nor be measured, and a held-out set of only such rows
+evaluated nothing. Each goes to rejects/align.parquet with its length, and is counted.
 Output: sft/model and dpo/model (the aligned model), each an HF folder with a model card.
 """
 
@@ -11,12 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mediphi import storage
 from mediphi.config import AlignCfg
 from mediphi.context import RunContext
+from mediphi.rejects import Reject
+
+log = logging.getLogger("mediphi.align")
 
 
 def _prompt(row: dict) -> list[dict]:
@@ -37,6 +47,26 @@ def split_rows(rows: list[dict], fraction: float) -> tuple[list[dict], list[dict
     return train, held
 
 
+def prompt_lengths(rows: list[dict], tok) -> list[int]:
+    """Tokens of each row's prompt, rendered as TRL renders it (chat template, generation prompt)."""
+    return [len(tok.apply_chat_template(_prompt(r), add_generation_prompt=True, tokenize=True,
+                                        return_dict=True)["input_ids"]) for r in rows]
+
+
+def fitting_rows(rows: list[dict], lengths: list[int], max_length: int,
+                 source: str) -> tuple[list[dict], list[Reject]]:
+    """The rows whose prompt leaves room for a completion, and a reject for each other one (its
+    `line` is the row's index in the split's parquet)."""
+    kept, rejects = [], []
+    for i, (row, n) in enumerate(zip(rows, lengths, strict=True)):
+        if n < max_length:
+            kept.append(row)
+        else:
+            rejects.append(Reject(source, i, "prompt_too_long",
+                                  f"the prompt is {n} tokens; align.max_length is {max_length}"))
+    return kept, rejects
+
+
 def sft_examples(rows: list[dict]) -> list[dict]:
     """TRL's conversational prompt-completion format: the loss falls on the completion only."""
     return [{"prompt": _prompt(r), "completion": [{"role": "assistant", "content": r["output"]}]} for r in rows]
@@ -49,18 +79,31 @@ def dpo_examples(rows: list[dict]) -> list[dict]:
 
 def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     import ray
+    from transformers import AutoTokenizer
 
-    from mediphi.models.refs import resolve
+    from mediphi.models.refs import resolve, tokenizer_dir
     from mediphi.train.launcher import TrainJob, launch
 
     recipe = ctx.recipe
     ctx.ensure_ray()
     mediflow = ctx.artifact("mediflow")
     start = resolve(cfg.start_from, ctx)
-    sft_rows = pq.read_table(mediflow.local("sft", "sft.parquet")).to_pylist()
-    dpo_rows = pq.read_table(mediflow.local("dpo", "dpo.parquet")).to_pylist()
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir(start))
+    splits, rejects, too_long = {}, [], {}
+    for split in ("sft", "dpo"):
+        rows = pq.read_table(mediflow.local(split, f"{split}.parquet")).to_pylist()
+        splits[split], dropped = fitting_rows(rows, prompt_lengths(rows, tok), cfg.max_length,
+                                              storage.join(mediflow.uri, split, f"{split}.parquet"))
+        rejects += dropped
+        too_long[split] = len(dropped)
+        if dropped:
+            log.warning("align: %d of %d %s rows set aside, their prompt fills align.max_length=%d "
+                        "(rejects/align.parquet)", len(dropped), len(rows), split, cfg.max_length)
+    _write_rejects(rejects, storage.join(ctx.out, "rejects", "align.parquet"))
+    sft_rows, dpo_rows = splits["sft"], splits["dpo"]
     if not sft_rows:
-        raise ValueError("the mediflow SFT split is empty: nothing to align on")
+        raise ValueError(f"no mediflow SFT row fits align.max_length={cfg.max_length} "
+                         f"({too_long['sft']} prompts too long): nothing to align on")
     metrics: dict = {"start_from": cfg.start_from, "loss_curves": {}}
 
     sft_train, sft_held = split_rows(sft_rows, cfg.heldout_fraction)
@@ -74,7 +117,7 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
         options={**common, "card": _card("SFT", cfg.start_from, len(sft_train), cfg.sft)},
     )])
     metrics["loss_curves"]["sft"] = _curve(sft.log_history)
-    metrics["sft"] = {"train_rows": len(sft_train), "held_out_rows": len(sft_held),
+    metrics["sft"] = {"train_rows": len(sft_train), "held_out_rows": len(sft_held), "prompt_too_long": too_long["sft"],
                       **_before_after(sft.log_history, ("eval_loss",))}
 
     if dpo_rows:
@@ -89,14 +132,26 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
         )])
         metrics["loss_curves"]["dpo"] = _curve(dpo.log_history)
         metrics["dpo"] = {"train_pairs": len(dpo_train), "held_out_pairs": len(dpo_held),
+                          "prompt_too_long": too_long["dpo"],
                           **_before_after(dpo.log_history, ("eval_rewards/accuracies", "eval_rewards/margins",
                                                             "eval_loss"))}
     else:  # no DPO pairs: the SFT model is the aligned one
         storage.upload_dir(storage.localize(sft_out), storage.join(ctx.out, "dpo", "model"))
-        metrics["dpo"] = {"skipped": "the DPO split is empty"}
+        metrics["dpo"] = {"skipped": "no DPO pair fits align.max_length" if too_long["dpo"] else "the DPO split is empty",
+                          "prompt_too_long": too_long["dpo"]}
     # Where the model lives once the stage commits (the run's align/ folder), not the staging copy.
     metrics["final_model"] = storage.join(ctx.artifact_uri(ctx.stage or "align"), "dpo", "model")
     return metrics
+
+
+def _write_rejects(rejects: list[Reject], uri: str) -> None:
+    table = pa.Table.from_pylist([r.as_dict() for r in rejects],
+                                 schema=pa.schema({"file": pa.string(), "line": pa.int64(), "reason": pa.string(),
+                                                   "detail": pa.string()}))
+    fs, path = storage.filesystem(uri)
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path) as f:
+        pq.write_table(table, f)
 
 
 def _curve(history: list[dict]) -> list[list[float]]:
@@ -127,4 +182,9 @@ def summarize(manifest: dict) -> str:
         values = m.get(stage, {}).get(key, {})
         if values:
             rows.append((label, values.get("before", ""), values.get("after", "")))
-    return f"  aligned from {m.get('start_from')} -> {m.get('final_model')}\n" + format_table(rows)
+    too_long = {split: m.get(split, {}).get("prompt_too_long") for split in ("sft", "dpo")}
+    note = ""
+    if any(too_long.values()):
+        note = (f"  set aside, prompt longer than align.max_length: {too_long['sft'] or 0} SFT rows, "
+                f"{too_long['dpo'] or 0} DPO pairs (rejects/align.parquet)\n")
+    return f"  aligned from {m.get('start_from')} -> {m.get('final_model')}\n" + note + format_table(rows)

@@ -510,7 +510,9 @@ class AlignCfg(Section):
     heldout_fraction: Annotated[float, Field(gt=0, lt=1)] = Field(
         0.1, description="Rows kept out of training (by content hash) to measure SFT loss and DPO accuracy."
     )
-    max_length: PositiveInt = 1024
+    max_length: PositiveInt = Field(
+        1024, description="Tokens per training sequence. A row whose prompt alone fills it is set aside "
+                          "(rejects/align.parquet): it would leave no completion to train on or measure.")
     sft: TrainCfg = TrainCfg()
     dpo: TrainCfg = TrainCfg(learning_rate=5e-6)
     beta: Annotated[float, Field(gt=0)] = Field(0.1, description="DPO's KL strength.")

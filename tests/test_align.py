@@ -67,9 +67,35 @@ def test_mediflow_produces_both_splits_with_exactly_the_mediflow_columns(mediflo
     assert (out / "coverage.md").read_text().count("|") > 100
 
 
+def test_rows_whose_prompt_fills_max_length_are_set_aside_with_their_length(run_dir):
+    from transformers import AutoTokenizer
+
+    from mediphi.align import fitting_rows, prompt_lengths
+
+    tok = AutoTokenizer.from_pretrained(str(run_dir / "runs" / "align" / "base" / "model"))
+    rows = [{"instruction": "Summarise the note.", "input": "fever and cough " * n, "output": "ok"}
+            for n in (0, 5, 60, 120)]
+    lengths = prompt_lengths(rows, tok)
+    assert lengths == sorted(lengths) and len(set(lengths)) == 4, lengths
+    limit = lengths[2]  # a prompt of exactly max_length leaves no token for the completion
+    kept, rejects = fitting_rows(rows, lengths, limit, "s3://bucket/run/mediflow/sft/sft.parquet")
+    assert kept == rows[:2]
+    assert [(r.file, r.line, r.reason) for r in rejects] == [
+        ("s3://bucket/run/mediflow/sft/sft.parquet", 2, "prompt_too_long"),
+        ("s3://bucket/run/mediflow/sft/sft.parquet", 3, "prompt_too_long")]
+    assert rejects[1].detail == f"the prompt is {lengths[3]} tokens; align.max_length is {limit}"
+
+
 def test_sft_then_dpo_improve_on_held_out_rows(mediflow, recipe):
     artifact = run_stage(get_stage("align"), RunContext(recipe))
     m = artifact.metrics
+    # Prompts that fill align.max_length (the test's is short) are set aside before the split, so
+    # the held-out rows are ones TRL can measure, and each set-aside row is in the rejects file.
+    rejects = pq.read_table(Path(artifact.uri) / "rejects" / "align.parquet").to_pylist()
+    assert len(rejects) == m["sft"]["prompt_too_long"] + m["dpo"]["prompt_too_long"]
+    for r in rejects:
+        assert r["reason"] == "prompt_too_long" and int(r["detail"].split()[3]) >= 256, r
+    assert m["sft"]["held_out_rows"] >= 1 and m["dpo"]["held_out_pairs"] >= 1, m
     loss = m["sft"]["eval_loss"]
     assert loss["after"] < loss["before"], loss
     accuracy, margin = m["dpo"]["eval_rewards/accuracies"], m["dpo"]["eval_rewards/margins"]

@@ -16,12 +16,10 @@ from mediphi.config import EvalCfg, Recipe, ServeCfg
 from mediphi.eval.data import Example, load_examples, split_examples, task_uri
 from mediphi.eval.prompts import PromptFitter
 from mediphi.eval.tasks import TASK_NAMES, Task, get_task
+from mediphi.models.refs import tokenizer_dir
 from mediphi.rejects import Reject
 
 log = logging.getLogger("mediphi.eval")
-
-WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf")
-
 
 @dataclass
 class TaskData:
@@ -48,23 +46,6 @@ def load_tasks(cfg: EvalCfg, seed: int, names: list[str] | None = None) -> dict[
         log.info("eval %s: %d examples scored, %d shots, %d lines rejected (%s)", name, len(scored), len(shots),
                  len(rejects), uri)
     return out
-
-
-def tokenizer_dir(model: str) -> str:
-    """A local folder with the model's tokenizer and config (not its weights): prompts are fitted
-    in the driver, while the engine loads the weights wherever it runs."""
-    if not storage.is_s3(model):
-        return model
-    import hashlib
-
-    target = storage.cache_dir() / "tokenizers" / hashlib.sha256(model.encode()).hexdigest()[:20]
-    target.mkdir(parents=True, exist_ok=True)
-    fs, root = storage.filesystem(model)
-    for rel in storage.list_tree(model):
-        if "/" not in rel and not rel.endswith(WEIGHT_SUFFIXES):
-            with fs.open_input_stream(f"{root}/{rel}") as src:
-                (target / rel).write_bytes(src.read())
-    return str(target)
 
 
 def serve_for(model_dir: str, serve: ServeCfg) -> ServeCfg:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from mediphi import storage
 from mediphi.context import RunContext
+
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf")
 
 # Where each stage leaves its model folders (relative to the stage artifact).
 LAYOUT = {
@@ -50,3 +54,18 @@ def _stage_model(name: str, ctx: RunContext) -> str | None:
         return None
     uri = storage.join(ctx.artifact_uri(stage), rel)
     return uri if storage.exists(storage.join(uri, "config.json")) else None
+
+
+def tokenizer_dir(model: str) -> str:
+    """A local folder with the model's tokenizer and config (not its weights): the driver fits
+    (eval) or measures (align) prompts, while the weights load wherever the engine or trainer runs."""
+    if not storage.is_s3(model):
+        return model
+    target = storage.cache_dir() / "tokenizers" / hashlib.sha256(model.encode()).hexdigest()[:20]
+    target.mkdir(parents=True, exist_ok=True)
+    fs, root = storage.filesystem(model)
+    for rel in storage.list_tree(model):
+        if "/" not in rel and not rel.endswith(WEIGHT_SUFFIXES):
+            with fs.open_input_stream(f"{root}/{rel}") as src:
+                (target / rel).write_bytes(src.read())
+    return str(target)
