@@ -80,6 +80,18 @@ class RunContext:
         ensure_ray(self.recipe)
 
 
+# Ray Train's PlacementGroupCleaner asks the State API, which lives in the dashboard, once a second
+# whether the training controller is alive, and warns each time it cannot (hundreds of lines per
+# `make demo`). An embedded cluster starts no dashboard (it would add about 950 MiB of RSS) and
+# dies with this process, taking its placement groups with it: the cleaner has nothing to do there.
+_QUIET_ON_EMBEDDED = "ray.train.v2._internal.execution.controller.placement_group_cleaner"
+
+
+def quiet_embedded_cluster_loggers() -> None:
+    """Runs in every worker process of an embedded cluster (runtime_env's worker_process_setup_hook)."""
+    logging.getLogger(_QUIET_ON_EMBEDDED).setLevel(logging.ERROR)
+
+
 def ensure_ray(recipe: Recipe) -> None:
     """Connect to the cluster (run.ray.address or RAY_ADDRESS) or start an embedded one."""
     import ray
@@ -96,6 +108,7 @@ def ensure_ray(recipe: Recipe) -> None:
             kwargs["num_cpus"] = cfg.num_cpus
         if cfg.object_store_memory_mb:
             kwargs["object_store_memory"] = cfg.object_store_memory_mb * 1024 * 1024
+        kwargs["runtime_env"] = {"worker_process_setup_hook": quiet_embedded_cluster_loggers}
     # An embedded cluster's workers inherit this process's environment (S3 endpoint, caches);
     # on a real cluster the job's runtime_env carries it.
     t0 = time.time()
