@@ -28,6 +28,8 @@ from mediphi.rejects import Reject
 
 log = logging.getLogger("mediphi.align")
 
+REJECTS_SCHEMA = pa.schema({"file": pa.string(), "line": pa.int64(), "reason": pa.string(), "detail": pa.string()})
+
 
 def _prompt(row: dict) -> list[dict]:
     content = row["instruction"] if not row["input"] else f"{row['instruction']}\n\n{row['input']}"
@@ -49,8 +51,11 @@ def split_rows(rows: list[dict], fraction: float) -> tuple[list[dict], list[dict
 
 def prompt_lengths(rows: list[dict], tok) -> list[int]:
     """Tokens of each row's prompt, rendered as TRL renders it (chat template, generation prompt)."""
-    return [len(tok.apply_chat_template(_prompt(r), add_generation_prompt=True, tokenize=True,
-                                        return_dict=True)["input_ids"]) for r in rows]
+    if not rows:
+        return []
+    encoded = tok.apply_chat_template([_prompt(r) for r in rows], add_generation_prompt=True, tokenize=True,
+                                      return_dict=True)  # one batched call: the fast tokenizer in Rust
+    return [len(ids) for ids in encoded["input_ids"]]
 
 
 def fitting_rows(rows: list[dict], lengths: list[int], max_length: int,
@@ -99,7 +104,8 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
         if dropped:
             log.warning("align: %d of %d %s rows set aside, their prompt fills align.max_length=%d "
                         "(rejects/align.parquet)", len(dropped), len(rows), split, cfg.max_length)
-    _write_rejects(rejects, storage.join(ctx.out, "rejects", "align.parquet"))
+    storage.write_parquet(pa.Table.from_pylist([r.as_dict() for r in rejects], schema=REJECTS_SCHEMA),
+                          storage.join(ctx.out, "rejects", "align.parquet"))
     sft_rows, dpo_rows = splits["sft"], splits["dpo"]
     if not sft_rows:
         raise ValueError(f"no mediflow SFT row fits align.max_length={cfg.max_length} "
@@ -142,16 +148,6 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     # Where the model lives once the stage commits (the run's align/ folder), not the staging copy.
     metrics["final_model"] = storage.join(ctx.artifact_uri(ctx.stage or "align"), "dpo", "model")
     return metrics
-
-
-def _write_rejects(rejects: list[Reject], uri: str) -> None:
-    table = pa.Table.from_pylist([r.as_dict() for r in rejects],
-                                 schema=pa.schema({"file": pa.string(), "line": pa.int64(), "reason": pa.string(),
-                                                   "detail": pa.string()}))
-    fs, path = storage.filesystem(uri)
-    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
-    with fs.open_output_stream(path) as f:
-        pq.write_table(table, f)
 
 
 def _curve(history: list[dict]) -> list[list[float]]:

@@ -184,7 +184,7 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
             qa[row["domain"]].append({"domain": row["domain"], "doc_id": row["doc_id"], "chunk": int(row["chunk"]),
                                       "question": str(p["question"]), "answer": str(p["answer"])})
     all_qa = [r for d in domains for r in qa[d]]
-    _write_table(pa.Table.from_pylist(all_qa, schema=QA_SCHEMA), storage.join(ctx.out, "qa", "qa.parquet"))
+    storage.write_parquet(pa.Table.from_pylist(all_qa, schema=QA_SCHEMA), storage.join(ctx.out, "qa", "qa.parquet"))
 
     # 3-4. the schedule per domain, tokenized and packed, one folder per phase.
     metrics: dict = {"domains": {}, "generator": recipe.serve.generator}
@@ -247,13 +247,6 @@ def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int, doc_count: int) -> d
     return phases
 
 
-def _write_table(table: pa.Table, uri: str) -> None:
-    import pyarrow.parquet as pq
-
-    fs, path = storage.filesystem(uri)
-    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
-    with fs.open_output_stream(path) as f:
-        pq.write_table(table, f)
 
 
 def _count_rows(uri: str) -> int:

@@ -86,6 +86,16 @@ def read_text(uri: str) -> str:
         return f.read().decode()
 
 
+def write_parquet(table, uri: str) -> None:
+    """Write one parquet file (a pyarrow Table), creating its folder; S3 or local alike."""
+    import pyarrow.parquet as pq
+
+    fs, path = filesystem(uri)
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path) as f:
+        pq.write_table(table, f)
+
+
 def write_text(uri: str, text: str) -> None:
     """Write a whole file; locally through a temporary name so readers never see half a file."""
     fs, path = filesystem(uri)

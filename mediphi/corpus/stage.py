@@ -31,7 +31,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 
 from mediphi import storage
 from mediphi.config import CorpusCfg, Recipe, RecipeError
@@ -410,10 +409,7 @@ def _write_rejects(small: pa.Table, dups: dict, out_uri: str) -> None:
     table = small.select(["domain", "source", "location", "id", "title"])
     table = table.append_column("reason", pa.array(reasons)).append_column("detail", pa.array(details))
     table = table.filter(pc.not_equal(table.column("reason"), ""))
-    fs, path = storage.filesystem(storage.join(out_uri, "rejects", "rejects.parquet"))
-    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
-    with fs.open_output_stream(path) as f:
-        pq.write_table(table, f)
+    storage.write_parquet(table, storage.join(out_uri, "rejects", "rejects.parquet"))
 
 
 def summarize(manifest: dict) -> str:

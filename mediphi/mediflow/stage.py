@@ -68,8 +68,8 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
     problems = schema.validate_table(sft_table, False, tax) + schema.validate_table(dpo_table, True, tax)
     if problems:
         raise ValueError(f"the mediflow splits do not match the MediFlow schema: {problems[:5]}")
-    _write(sft_table, storage.join(ctx.out, "sft", "sft.parquet"))
-    _write(dpo_table, storage.join(ctx.out, "dpo", "dpo.parquet"))
+    storage.write_parquet(sft_table, storage.join(ctx.out, "sft", "sft.parquet"))
+    storage.write_parquet(dpo_table, storage.join(ctx.out, "dpo", "dpo.parquet"))
 
     cov = report.coverage(kept, tax)
     storage.write_text(storage.join(ctx.out, "coverage.md"), report.coverage_markdown(cov, tax))
@@ -98,13 +98,14 @@ def _import(cfg: MediflowCfg, ctx: RunContext, tax) -> dict:
     metrics: dict = {"source": "imported"}
     for split, uri, is_dpo in (("sft", cfg.import_sft, False), ("dpo", cfg.import_dpo, True)):
         if not uri:
-            _write(schema.to_table([], is_dpo), storage.join(ctx.out, split, f"{split}.parquet"))
+            storage.write_parquet(schema.to_table([], is_dpo), storage.join(ctx.out, split, f"{split}.parquet"))
             metrics[f"{split}_rows"] = 0
             continue
         result = import_jsonl(uri, dpo=is_dpo)
-        _write(result.table, storage.join(ctx.out, split, f"{split}.parquet"))
-        _write(pa.Table.from_pylist(result.rejects_rows()) if result.rejects else pa.table({"reason": pa.array([], pa.string())}),
-               storage.join(ctx.out, "rejects", f"{split}.parquet"))
+        storage.write_parquet(result.table, storage.join(ctx.out, split, f"{split}.parquet"))
+        rejects = pa.Table.from_pylist(result.rejects_rows()) if result.rejects \
+            else pa.table({"reason": pa.array([], pa.string())})
+        storage.write_parquet(rejects, storage.join(ctx.out, "rejects", f"{split}.parquet"))
         metrics[f"{split}_rows"] = result.table.num_rows
         metrics[f"{split}_rejects"] = dict(result.reject_counts)
         log.info("mediflow import %s: %s", split, result.summary())
@@ -115,11 +116,6 @@ def _import(cfg: MediflowCfg, ctx: RunContext, tax) -> dict:
     return metrics
 
 
-def _write(table: pa.Table, uri: str) -> None:
-    fs, path = storage.filesystem(uri)
-    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
-    with fs.open_output_stream(path) as f:
-        pq.write_table(table, f)
 
 
 def summarize(manifest: dict) -> str:

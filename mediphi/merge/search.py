@@ -205,12 +205,9 @@ def _row(result) -> dict[str, Any]:
 def write_search(result: SearchResult, out_uri: str) -> None:
     """search/trials.parquet (one row per trial) and search/best.json."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    fs, path = storage.filesystem(out_uri)
-    fs.create_dir(path, recursive=True)
     names = list(dict.fromkeys(k for row in result.trials for k in row))
     table = pa.table({k: [row.get(k) for row in result.trials] for k in names})
-    pq.write_table(table, f"{path}/trials.parquet", filesystem=fs)
+    storage.write_parquet(table, storage.join(out_uri, "trials.parquet"))
     best = {**result.summary(), "perplexity": result.perplexity}
     storage.write_text(storage.join(out_uri, "best.json"), json.dumps(best, indent=2, sort_keys=True))
