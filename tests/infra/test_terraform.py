@@ -272,8 +272,13 @@ def applied(terraform, moto_endpoint, plan) -> dict[str, Any]:
         }
     )
     targets = [arg for address in resources for arg in ("-target", address)]
+    # One request at a time: a clean-clone CI run once failed with aws_iam_role.workload
+    # "EntityAlreadyExists" while it and the autoscaler's role were created in parallel, i.e. the
+    # provider retried a CreateRole that moto had already carried out. Against real AWS the
+    # default parallelism is right; against one local moto process it only adds such races.
     terraform.run(
-        "apply", "-no-color", "-lock=false", "-auto-approve", *moto_vars(moto_endpoint), *targets, timeout=400
+        "apply", "-no-color", "-lock=false", "-auto-approve", "-parallelism=1", *moto_vars(moto_endpoint),
+        *targets, timeout=400
     )
     outputs = json.loads(terraform.run("output", "-json").stdout)
     # No destroy here: test_destroy_removes_what_apply_made does it, and everything left
@@ -362,7 +367,8 @@ def test_outputs_are_the_ones_the_docs_and_chart_use(plan, applied):
 def test_destroy_removes_what_apply_made(terraform, moto_endpoint, applied, aws):
     # The last test of the module (pytest keeps file order).
     terraform.run(
-        "destroy", "-no-color", "-lock=false", "-auto-approve", *moto_vars(moto_endpoint), timeout=400
+        "destroy", "-no-color", "-lock=false", "-auto-approve", "-parallelism=1", *moto_vars(moto_endpoint),
+        timeout=400
     )
     assert aws("s3").list_buckets()["Buckets"] == []
     assert aws("eks").list_clusters()["clusters"] == []
