@@ -22,6 +22,10 @@ run folder) runs on it in its own subprocess, so peak memory is per run. Around 
 - Warm: after the timed run the child runs the stage again on the same cluster, into another
   run folder ("warm s", "warm/raw"): what every job but a long-lived cluster's first sees, with
   Ray Data's detached autoscaling-coordinator actor and the workers' imports already there.
+- Floor: then, on that warm cluster, the stage's own read tasks fused with a map that only
+  tokenizes and a parquet write ("floor s", "floor/raw"): no clean-up, scrub, filters, hashes
+  or MinHash, no dedup decision, no pass 2. The best the stage could reach on this machine with
+  all its per-document work free; it tokenizes every row read, so its tok/s is over those.
 - CPU seconds: the sampler also sums the CPU time of the tree over the stage (and the child
   measures the raw encode's): on a shared machine the wall-clock ratio moves with the load,
   CPU seconds much less. Each run waits for a quiet machine (benchmarks/common.py) unless
@@ -234,6 +238,8 @@ def child(recipe_path: str, result_path: str) -> None:
     # created on the cluster's first dataset) and the workers' imports are then already there.
     warm = recipe.model_copy(update={"run": recipe.run.model_copy(update={"name": recipe.run.name + "-warm"})})
     marks["warm_timing"] = run_stage(get_stage("corpus"), RunContext(warm), force=True).metrics["timing"]
+    tokenizer_json = Path(artifact.uri) / "tokenizer" / "tokenizer.json"
+    marks["floor"] = floor_run(recipe, tokenizer_json, Path(result_path).with_suffix(".floor"))
     ray.shutdown()
     shutil.rmtree(ray_tmp, ignore_errors=True)
 
@@ -281,6 +287,44 @@ def child(recipe_path: str, result_path: str) -> None:
             }
         )
     )
+
+
+def _tokenize_only(batch, tokenizer_json: str):
+    """The floor's map: the stage's tokenizer call and nothing else."""
+    import pyarrow as pa
+    import tokenizers
+
+    # Cached on a module the worker has imported: this function travels by value from __main__,
+    # so a global of its own would not outlive the task.
+    cached = getattr(tokenizers, "_mediphi_bench_floor", None)
+    if cached is None or cached[0] != tokenizer_json:
+        cached = (tokenizer_json, tokenizers.Tokenizer.from_str(tokenizer_json))
+        tokenizers._mediphi_bench_floor = cached
+    enc = cached[1].encode_batch_fast(batch.column("text").to_pylist(), add_special_tokens=False)
+    return pa.table({"text": batch.column("text"), "n_tokens": pa.array([len(e.ids) for e in enc], pa.int64())})
+
+
+def floor_run(recipe, tokenizer_json: Path, out: Path) -> dict:
+    """The stage's own read tasks and fused read -> map -> write, with a map that only tokenizes.
+
+    No clean-up, scrub, filters, content hash or MinHash, no dedup decision and no pass 2, on
+    the cluster the stage has just warmed: what a Ray Data pipeline of the stage's shape costs on
+    this machine before any of the stage's per-document work, so the best the stage could reach
+    with all of that work free.
+    """
+    import pyarrow.dataset as pads
+
+    from mediphi.corpus import stage
+
+    fn_kwargs = {"tokenizer_json": tokenizer_json.read_text()}
+    started = time.time()
+    with stage._cpu_bound_limits():
+        stage._read_all(recipe.corpus).map_batches(_tokenize_only, fn_kwargs=fn_kwargs, batch_format="pyarrow"
+                                                   ).write_parquet(str(out))
+    seconds = time.time() - started
+    tokens = pads.dataset(str(out), format="parquet").to_table(columns=["n_tokens"]).column("n_tokens")
+    shutil.rmtree(out, ignore_errors=True)
+    return {"seconds": seconds, "tokens": sum(tokens.to_pylist())}
 
 
 # --- the parent: run, sample memory, report ----------------------------------------------------
@@ -478,6 +522,9 @@ def _rates(res: dict) -> dict:
             f"{key}_ratio": (tokens / stage_s) / (tokens / wall),
             f"{key}_warm_ratio": wall / warm_s,
         }
+    floor = res["floor"]
+    out["floor_s"] = floor["seconds"]
+    out["floor_ratio"] = (floor["tokens"] / floor["seconds"]) / out["raw_tok_s"]
     return out
 
 
@@ -517,6 +564,8 @@ def report(runs: dict[int, list[dict]]) -> None:
             "stage/raw",
             "warm s",
             "warm/raw",
+            "floor s",
+            "floor/raw",
             "fast tok/s",
             "stage/fast",
             "CPU-s stage",
@@ -542,6 +591,8 @@ def report(runs: dict[int, list[dict]]) -> None:
                 f"{r['raw_ratio']:.2f}",
                 f"{r['warm_s']:.2f}",
                 f"{r['raw_warm_ratio']:.2f}",
+                f"{r['floor_s']:.2f}",
+                f"{r['floor_ratio']:.2f}",
                 f"{r['fast_tok_s']:.0f}",
                 f"{r['fast_ratio']:.2f}",
                 f"{res['stage_cpu_s']:.1f}",
@@ -574,7 +625,10 @@ def report(runs: dict[int, list[dict]]) -> None:
         "tokenizer excluded). raw / fast: tokenizers encode_batch / encode_batch_fast, one call over the "
         "stage's kept texts, median of 3, same process after the stage. stage/raw: stage tok/s over raw "
         "tok/s. warm: the same stage run again on the same cluster (Ray Data's coordinator actor and the "
-        "workers' imports already there), as every job but a cluster's first sees it. CPU-s: CPU seconds of the stage's process tree (whole run_stage) and of one encode_batch: "
+        "workers' imports already there), as every job but a cluster's first sees it. floor: on that warm "
+        "cluster, the stage's read tasks fused with a map that only tokenizes (encode_batch_fast) and a parquet "
+        "write, no other per-document work and no pass 2; floor/raw: its tok/s (over every row read) over raw "
+        "tok/s. CPU-s: CPU seconds of the stage's process tree (whole run_stage) and of one encode_batch: "
         "load stretches wall time much more than these."
     )
 
