@@ -196,10 +196,15 @@ def _read_all(cfg: CorpusCfg):
 
 
 TASK_BYTES = 8 << 20
+# Pass 2 only reads its compressed scratch, drops rows and writes them again, so 8 MiB of
+# scratch made tasks of about 0.1 s, too short (below). With 64 MiB, the 99 MB of scratch at
+# 100x take 4 tasks instead of 12 (a warm 2-core cluster, 3 runs each after a first: 12 tasks
+# 1.14-1.22 s, 4 tasks 0.90-1.24 s, 2 tasks 0.86-0.99 s).
+PASS2_TASK_BYTES = 64 << 20
 
 
-def _read_tasks(input_bytes: int) -> int:
-    """Read tasks for `input_bytes` of input: about TASK_BYTES each, at least two per CPU slot.
+def _read_tasks(input_bytes: int, task_bytes: int = TASK_BYTES) -> int:
+    """Read tasks for `input_bytes` of input: about `task_bytes` each, at least two per CPU slot.
 
     Ray Data's own choice cut the 30x corpus of benchmarks/corpus.py (76 MB) into 72 tasks of
     about 0.12 s each, and its executor took about as long again to start the next task once one
@@ -211,7 +216,7 @@ def _read_tasks(input_bytes: int) -> int:
 
     limit = DataContext.get_current().execution_options.resource_limits.cpu
     slots = limit if limit is not None and math.isfinite(limit) else ray.cluster_resources().get("CPU", 1)
-    return max(2 * int(slots), math.ceil(input_bytes / TASK_BYTES))
+    return max(2 * int(slots), math.ceil(input_bytes / task_bytes))
 
 
 def _processed(cfg: CorpusCfg, tokenizer_json: str | None):
@@ -322,8 +327,8 @@ def _run(cfg: CorpusCfg, ctx: RunContext) -> dict:
     # columns the shards and the keep/split decision need are read back (not the signatures).
     out_fs, shards = storage.filesystem(storage.join(ctx.out, "shards"))
     scratch_rows = ParquetFilesDatasource(scratch_uri, PASS2_COLUMNS, cfg.batch_size)
-    ray.data.read_datasource(scratch_rows, override_num_blocks=_read_tasks(scratch_rows.estimate_inmemory_data_size())
-                             ).map_batches(
+    tasks = _read_tasks(scratch_rows.estimate_inmemory_data_size(), PASS2_TASK_BYTES)
+    ray.data.read_datasource(scratch_rows, override_num_blocks=tasks).map_batches(
         _finalize, fn_kwargs={"dups": {k: v[0] for k, v in dups.items()}, "heldout_fraction": cfg.heldout_fraction},
         batch_format="pyarrow",
     ).write_parquet(shards, filesystem=out_fs, partition_cols=["domain", "split"], min_rows_per_file=1000)
