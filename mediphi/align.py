@@ -18,7 +18,6 @@ import hashlib
 import json
 import logging
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mediphi import storage
@@ -27,8 +26,6 @@ from mediphi.context import RunContext
 from mediphi.rejects import Reject
 
 log = logging.getLogger("mediphi.align")
-
-REJECTS_SCHEMA = pa.schema({"file": pa.string(), "line": pa.int64(), "reason": pa.string(), "detail": pa.string()})
 
 
 def _prompt(row: dict) -> list[dict]:
@@ -104,8 +101,7 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
         if dropped:
             log.warning("align: %d of %d %s rows set aside, their prompt fills align.max_length=%d "
                         "(rejects/align.parquet)", len(dropped), len(rows), split, cfg.max_length)
-    storage.write_parquet(pa.Table.from_pylist([r.as_dict() for r in rejects], schema=REJECTS_SCHEMA),
-                          storage.join(ctx.out, "rejects", "align.parquet"))
+    storage.write_parquet(Reject.table(rejects), storage.join(ctx.out, "rejects", "align.parquet"))
     sft_rows, dpo_rows = splits["sft"], splits["dpo"]
     if not sft_rows:
         raise ValueError(f"no mediflow SFT row fits align.max_length={cfg.max_length} "

@@ -247,8 +247,6 @@ def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int, doc_count: int) -> d
     return phases
 
 
-
-
 def _count_rows(uri: str) -> int:
     import pyarrow.dataset as pads
 

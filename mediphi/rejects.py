@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import pyarrow as pa
+
+SCHEMA = pa.schema({"file": pa.string(), "line": pa.int64(), "reason": pa.string(), "detail": pa.string()})
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -15,3 +19,8 @@ class Reject:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @staticmethod
+    def table(rejects: list[Reject]) -> pa.Table:
+        """The rejects with SCHEMA's columns, empty or not: a rejects/*.parquet file's table."""
+        return pa.Table.from_pylist([r.as_dict() for r in rejects], schema=SCHEMA)

@@ -38,9 +38,6 @@ class ImportResult:
                 "rejected": sum(self.reject_counts.values()), "rejects_by_reason": dict(self.reject_counts),
                 "ignored_columns": dict(self.ignored_columns)}
 
-    def rejects_rows(self) -> list[dict]:
-        return [r.as_dict() for r in self.rejects]
-
 
 def _lines(uri: str) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, raw bytes) of a file, streamed in blocks."""

@@ -25,6 +25,7 @@ from mediphi.config import MediflowCfg
 from mediphi.context import RunContext
 from mediphi.mediflow import errors, judge, plan, report, schema
 from mediphi.mediflow.taxonomy import load_taxonomy
+from mediphi.rejects import Reject
 
 log = logging.getLogger("mediphi.mediflow")
 
@@ -103,8 +104,7 @@ def _import(cfg: MediflowCfg, ctx: RunContext, tax) -> dict:
             continue
         result = import_jsonl(uri, dpo=is_dpo)
         storage.write_parquet(result.table, storage.join(ctx.out, split, f"{split}.parquet"))
-        rejects = pa.Table.from_pylist(result.rejects_rows()) if result.rejects \
-            else pa.table({"reason": pa.array([], pa.string())})
+        rejects = Reject.table(result.rejects) if result.rejects else pa.table({"reason": pa.array([], pa.string())})
         storage.write_parquet(rejects, storage.join(ctx.out, "rejects", f"{split}.parquet"))
         metrics[f"{split}_rows"] = result.table.num_rows
         metrics[f"{split}_rejects"] = dict(result.reject_counts)
@@ -114,8 +114,6 @@ def _import(cfg: MediflowCfg, ctx: RunContext, tax) -> dict:
     if rows:
         metrics["coverage"] = _coverage_summary(report.coverage(rows, tax))
     return metrics
-
-
 
 
 def summarize(manifest: dict) -> str:
