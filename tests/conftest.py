@@ -68,20 +68,26 @@ def s3_server():
 
 
 @pytest.fixture(scope="session")
-def ray_cluster(s3_server, tmp_path_factory):
+def ray_temp_dir():
+    """The session Ray's temp dir (its logs are under session_latest/logs), removed at the end."""
+    temp_dir = tempfile.mkdtemp(prefix="mphi-ray-", dir="/tmp")  # short: Ray's socket paths have a limit
+    yield Path(temp_dir)
+    shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(s3_server, ray_temp_dir, tmp_path_factory):
     """One embedded Ray for the session, with more logical CPUs than cores (see PITFALLS), its own
     temp dir, and the S3 endpoint in its workers' environment (set before it starts)."""
     import ray
 
     os.environ.setdefault("MEDIPHI_CACHE", str(tmp_path_factory.mktemp("cache")))
     os.environ["RAY_DATA_DISABLE_PROGRESS_BARS"] = "1"
-    temp_dir = tempfile.mkdtemp(prefix="mphi-ray-", dir="/tmp")  # short: Ray's socket paths have a limit
-    ray.init(num_cpus=8, include_dashboard=False, _temp_dir=temp_dir, log_to_driver=False)
+    ray.init(num_cpus=8, include_dashboard=False, _temp_dir=str(ray_temp_dir), log_to_driver=False)
     try:
         yield ray
     finally:
         ray.shutdown()
-        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ def test_rows_whose_prompt_fills_max_length_are_set_aside_with_their_length(run_
     assert rejects[1].detail == f"the prompt is {lengths[3]} tokens; align.max_length is {limit}"
 
 
-def test_sft_then_dpo_improve_on_held_out_rows(mediflow, recipe):
+def test_sft_then_dpo_improve_on_held_out_rows(mediflow, recipe, ray_temp_dir):
     artifact = run_stage(get_stage("align"), RunContext(recipe))
     m = artifact.metrics
     # Prompts that fill align.max_length (the test's is short) are set aside before the split, so
@@ -103,3 +103,10 @@ def test_sft_then_dpo_improve_on_held_out_rows(mediflow, recipe):
     assert accuracy["after"] > accuracy["before"], accuracy
     final = Path(artifact.uri) / "dpo" / "model"
     assert (final / "model.safetensors").exists() and "DPO" in (final / "README.md").read_text()
+    # TRL's dataset maps are fingerprinted with dill, which captures `dis.dis` output to read a
+    # function's globals; Ray Train's print patch used to log that output from every worker.
+    train_logs = [f for f in (ray_temp_dir / "session_latest" / "logs").rglob("*")
+                  if f.is_file() and f.suffix in (".out", ".err", ".log")]
+    assert any("RayTrainWorker" in f.read_text(errors="replace") for f in train_logs)
+    leaked = [f.name for f in train_logs if "LOAD_GLOBAL" in f.read_text(errors="replace")]
+    assert not leaked, f"bytecode disassembly in the worker logs: {leaked}"

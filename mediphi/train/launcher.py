@@ -100,8 +100,16 @@ def launch(jobs: list[TrainJob]) -> list[TrainResult]:
     return results
 
 
+# Ray Train replaces `print` in its workers with one that also logs every line through the root
+# logger, even while a library has swapped sys.stdout to capture it. dill, which `datasets` uses to
+# fingerprint TRL's dataset maps, reads function globals by capturing `dis.dis` output that way, so
+# each SFT/DPO job printed pages of bytecode (about 180 lines per `make demo`). With the patch off,
+# the workers' own prints still reach the worker logs and the driver, as any Ray task's do.
+WORKER_ENV = {"RAY_TRAIN_ENABLE_PRINT_PATCH": "0"}
+
+
 def _fit(job: TrainJob) -> TrainResult:
-    from ray.data import ExecutionOptions
+    from ray.data import DataContext, ExecutionOptions
     from ray.train import CheckpointConfig, DataConfig, FailureConfig, RunConfig, ScalingConfig
     from ray.train.torch import TorchConfig, TorchTrainer
 
@@ -123,12 +131,22 @@ def _fit(job: TrainJob) -> TrainResult:
             storage_filesystem=fs,
             checkpoint_config=CheckpointConfig(num_to_keep=cfg.num_checkpoints_to_keep),
             failure_config=FailureConfig(max_failures=cfg.max_failures),
+            worker_runtime_env={"env_vars": WORKER_ENV},
         ),
         datasets=job.datasets,
         # An ordered schedule (PIT: QA phase before the document phase) must reach the workers in order.
         dataset_config=_data_config(job, DataConfig, ExecutionOptions),
     )
-    result = trainer.fit()
+    # The trainer copies this process's DataContext for its data ingest when fit() starts. Its
+    # progress bars live in a SplitCoordinator actor that outlives the job: on a log that is not a
+    # terminal, Ray redrew its finished bars as new lines with every later line of every stage
+    # (about 5,500 lines, most of `make demo`'s 6.5 MB). Training reports its own progress.
+    data_ctx = DataContext.get_current()
+    bars, data_ctx.enable_progress_bars = data_ctx.enable_progress_bars, False
+    try:
+        result = trainer.fit()
+    finally:
+        data_ctx.enable_progress_bars = bars
     history = json.loads(storage.read_text(storage.join(job.output, "log_history.json")))
     return TrainResult(job.name, job.output, dict(result.metrics or {}), history)
 
