@@ -173,3 +173,17 @@ def test_expert_trains_with_zero2_on_cpu(ray_cluster, tmp_path, tiny_lm):
     saved = AutoModelForCausalLM.from_pretrained(result.output)
     assert sum(p.numel() for p in saved.parameters()) == sum(
         p.numel() for p in AutoModelForCausalLM.from_pretrained(str(tiny_lm)).parameters())
+
+
+def test_training_ingest_draws_no_progress_bars(ray_cluster, ray_temp_dir, tmp_path, tiny_lm):
+    # A training job's datasets stream through a SplitCoordinator actor that outlives the job; its
+    # finished progress bars were redrawn into the log with every later line of a run. This suite
+    # turns Ray Data's bars off in its environment, so this dataset turns them back on.
+    train_job = job(tmp_path, tiny_lm, "nobars", max_steps=2, save_steps=2, logging_steps=1)
+    train_job.datasets["train"].context.enable_progress_bars = True
+    [result] = launch([train_job])
+    assert len([h for h in result.log_history if "loss" in h]) == 2
+    logs = [f for f in (ray_temp_dir / "session_latest" / "logs").glob("worker-*") if f.suffix in (".out", ".err")]
+    assert any("SplitCoordinator" in f.read_text(errors="replace") for f in logs)
+    drawn = [f.name for f in logs if "Running Dataset" in f.read_text(errors="replace")]
+    assert not drawn, f"training ingest progress bars in {drawn}"

@@ -109,7 +109,7 @@ WORKER_ENV = {"RAY_TRAIN_ENABLE_PRINT_PATCH": "0"}
 
 
 def _fit(job: TrainJob) -> TrainResult:
-    from ray.data import DataContext, ExecutionOptions
+    from ray.data import ExecutionOptions
     from ray.train import CheckpointConfig, DataConfig, FailureConfig, RunConfig, ScalingConfig
     from ray.train.torch import TorchConfig, TorchTrainer
 
@@ -119,6 +119,12 @@ def _fit(job: TrainJob) -> TrainResult:
     if use_gpu:
         resources["GPU"] = cfg.gpus_per_worker
     fs, ckpt_path = storage.filesystem(job.checkpoints)
+    # The training ingest runs each dataset under its own DataContext (taken when the driver built
+    # it) in a SplitCoordinator actor that outlives the job: on a log that is not a terminal, Ray
+    # redrew its finished progress bars as new lines with every later line of every stage (about
+    # 5,500 lines, most of `make demo`'s 6.5 MB). Training reports its own progress.
+    for ds in (job.datasets or {}).values():
+        ds.context.enable_progress_bars = False
     trainer = TorchTrainer(
         _train_loop,
         train_loop_config={"job": job_spec(job)},
@@ -137,16 +143,7 @@ def _fit(job: TrainJob) -> TrainResult:
         # An ordered schedule (PIT: QA phase before the document phase) must reach the workers in order.
         dataset_config=_data_config(job, DataConfig, ExecutionOptions),
     )
-    # The trainer copies this process's DataContext for its data ingest when fit() starts. Its
-    # progress bars live in a SplitCoordinator actor that outlives the job: on a log that is not a
-    # terminal, Ray redrew its finished bars as new lines with every later line of every stage
-    # (about 5,500 lines, most of `make demo`'s 6.5 MB). Training reports its own progress.
-    data_ctx = DataContext.get_current()
-    bars, data_ctx.enable_progress_bars = data_ctx.enable_progress_bars, False
-    try:
-        result = trainer.fit()
-    finally:
-        data_ctx.enable_progress_bars = bars
+    result = trainer.fit()
     history = json.loads(storage.read_text(storage.join(job.output, "log_history.json")))
     return TrainResult(job.name, job.output, dict(result.metrics or {}), history)
 
