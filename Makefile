@@ -31,9 +31,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q tests
 
+# ruff's linter only: the code is wrapped by hand at 110 columns, never in ruff format's style
+# (its --check has failed on every commit since the first).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
 
 # Each waits for a quiet machine before measuring; about an hour in all on 2 cores.
 bench: $(STAMP)

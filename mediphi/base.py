@@ -56,7 +56,7 @@ def run(cfg: BaseCfg, ctx: RunContext) -> dict:
         packed = (
             ray.data.read_parquet(paths, filesystem=fs, columns=["text"])
             .map_batches(TextPacker, fn_constructor_kwargs={"tokenizer_dir": str(init_local), "seq_len": cfg.seq_len},
-                         batch_format="pyarrow", batch_size=64, concurrency=1)
+                         batch_format="pyarrow", batch_size=64, compute=ray.data.ActorPoolStrategy(size=1))
             # Mix the domains (the shards come one domain at a time). A shuffle keeps its input's
             # block count: size that by the corpus rather than by the many small read blocks.
             .repartition(max(1, min(64, corpus.metrics["totals"]["tokens"] // (cfg.seq_len * 5000) + 1)))

@@ -157,7 +157,7 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
     for d in domains:
         chunks = docs[d].map_batches(Chunker, fn_constructor_kwargs={"tokenizer_dir": base_dir,
                                                                       "chunk_tokens": cfg.chunk_tokens},
-                                     batch_format="pyarrow", concurrency=1)
+                                     batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=1))
         if cfg.max_chunks_per_domain:
             chunks = chunks.limit(cfg.max_chunks_per_domain)
         chunk_sets.append(chunks)
@@ -196,7 +196,8 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
             packed = ds.map_batches(Formatter, fn_constructor_kwargs={"tokenizer_dir": base_dir,
                                                                        "seq_len": recipe.base.seq_len,
                                                                        "loss_on": cfg.loss_on},
-                                    batch_format="pyarrow", batch_size=256, concurrency=1)
+                                    batch_format="pyarrow", batch_size=256,
+                                    compute=ray.data.ActorPoolStrategy(size=1))
             out_fs, path = storage.filesystem(storage.join(ctx.out, d, phase))
             packed.write_parquet(path, filesystem=out_fs)
             counts[phase] = _count_rows(storage.join(ctx.out, d, phase))

@@ -32,10 +32,12 @@ def generate(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
     if cfg.transport == "http":
         # The key is read here, where the user set it, not in the worker: a cluster's workers do
         # not inherit the submitting shell's environment.
+        from ray.data import ActorPoolStrategy
+
         key = os.environ.get(cfg.api_key_env, "") if cfg.api_key_env else ""
         return ds.map_batches(HttpGenerator, fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "model": model,
                                                                     "api_key": key},
-                              batch_size=cfg.batch_size, concurrency=1, batch_format="pandas")
+                              batch_size=cfg.batch_size, compute=ActorPoolStrategy(size=1), batch_format="pandas")
     return _ray_data(ds, model, cfg, serve)
 
 
