@@ -118,30 +118,44 @@ def test_stopped_experts_stage_resumes_from_latest_checkpoint(ray_cluster, tmp_p
         assert curve[-1][0] == 60, name
 
 
-EMBEDDED_LEVEL = """
-import logging, ray
+EMBEDDED_CLUSTER = """
+import logging, sys
+import pyarrow as pa, pyarrow.parquet as pq, ray
+from ray._private import state
 from mediphi.config import load_recipe
 from mediphi.context import _QUIET_ON_EMBEDDED, ensure_ray
 
-ensure_ray(load_recipe("tiny", ["run.ray.num_cpus=1"]))
+ensure_ray(load_recipe("tiny", ["run.ray.num_cpus=4"]))
 level = ray.remote(lambda: logging.getLogger(_QUIET_ON_EMBEDDED).getEffectiveLevel())
 print("LEVEL", ray.get(level.remote()))
+pq.write_table(pa.table({"x": list(range(10))}), sys.argv[1])
+rows = ray.data.read_parquet(sys.argv[1]).take_all()
+readers = [a for a in state.actors().values() if "FooterReader" in a["ActorClassName"]]
+print("ROWS", len(rows), "FOOTER_READERS", len(readers))
 ray.shutdown()
 """
 
 
-def test_embedded_cluster_quiets_the_placement_group_cleaner_in_every_worker(tmp_path):
-    # Without a dashboard Ray Train's PlacementGroupCleaner cannot reach the State API and warned
-    # once a second for every training run of `make demo`; the embedded cluster's workers set its
-    # logger to ERROR. (Inside this test session it cannot be watched directly: with two clusters
-    # on the machine the cleaner fails earlier, on "multiple active Ray instances".)
-    proc = subprocess.Popen([sys.executable, "-c", EMBEDDED_LEVEL], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True, env={**os.environ, "RAY_ADDRESS": ""})
+def test_embedded_cluster_settings_reach_every_worker(tmp_path):
+    # An embedded cluster as `mediphi` starts it (a fresh one, in a child process):
+    # - Without a dashboard Ray Train's PlacementGroupCleaner cannot reach the State API and warned
+    #   once a second for every training run of `make demo`; the workers set its logger to ERROR.
+    #   (Inside this test session it cannot be watched directly: with two clusters on the machine
+    #   the cleaner fails earlier, on "multiple active Ray instances".)
+    # - Ray Data's parquet reader starts a pool of 32 footer-reading actors, each a new worker
+    #   process, per read; on a small machine mediphi keeps one per 16 cores. The variable is taken
+    #   out of the child's environment, so the setting must come from ensure_ray.
+    env = {k: v for k, v in os.environ.items() if k != "RAY_DATA_PARQUET_FOOTER_NUM_ACTORS"}
+    proc = subprocess.Popen([sys.executable, "-c", EMBEDDED_CLUSTER, str(tmp_path / "x.parquet")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**env, "RAY_ADDRESS": ""})
     try:
-        out, _ = proc.communicate(timeout=180)
+        out, _ = proc.communicate(timeout=240)
     finally:
         stop_process(proc)
     assert f"LEVEL {logging.ERROR}" in out, out[-3000:]
+    expected = max(1, (os.cpu_count() or 1) // 16)
+    assert f"ROWS 10 FOOTER_READERS {expected}\n" in out, out[-3000:]
 
 
 def test_deepspeed_configs_from_the_recipe():
