@@ -97,8 +97,9 @@ def quiet_embedded_cluster_loggers() -> None:
 # That suits a cluster reading many files; on one machine it is a start-up storm: the tiny
 # experts stage (five experts reading their PIT data on two cores) started about 290 worker
 # processes and took 678-762 s in four runs, and 369 s with one reader, with the same losses. One
-# reader per 16 cores (each keeps 128 reads in flight) is enough for one machine's files. Set before the embedded cluster starts, so that the driver and,
-# through the raylet, every worker see it; a value already in the environment wins.
+# reader per 16 cores (each keeps 128 reads in flight) is enough for one machine's files. Set
+# before the embedded cluster starts, so that the driver and, through the raylet, every worker see
+# it; a value already in the environment wins.
 EMBEDDED_ENV = {"RAY_DATA_PARQUET_FOOTER_NUM_ACTORS": str(max(1, (os.cpu_count() or 1) // 16))}
 
 

@@ -105,8 +105,8 @@ def test_sft_then_dpo_improve_on_held_out_rows(mediflow, recipe, ray_temp_dir):
     assert (final / "model.safetensors").exists() and "DPO" in (final / "README.md").read_text()
     # TRL's dataset maps are fingerprinted with dill, which captures `dis.dis` output to read a
     # function's globals; Ray Train's print patch used to log that output from every worker.
-    train_logs = [f for f in (ray_temp_dir / "session_latest" / "logs").rglob("*")
-                  if f.is_file() and f.suffix in (".out", ".err", ".log")]
-    assert any("RayTrainWorker" in f.read_text(errors="replace") for f in train_logs)
-    leaked = [f.name for f in train_logs if "LOAD_GLOBAL" in f.read_text(errors="replace")]
+    logs = {f.name: f.read_text(errors="replace") for f in (ray_temp_dir / "session_latest" / "logs").rglob("*")
+            if f.is_file() and f.suffix in (".out", ".err", ".log")}
+    assert any("RayTrainWorker" in text for text in logs.values())
+    leaked = [name for name, text in logs.items() if "LOAD_GLOBAL" in text]
     assert not leaked, f"bytecode disassembly in the worker logs: {leaked}"

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from mediphi.config import DeepSpeedCfg, TrainCfg, load_recipe
+from mediphi.context import EMBEDDED_ENV
 from mediphi.train.launcher import TrainJob, deepspeed_config, launch, validate_deepspeed
 
 from .conftest import stop_process
@@ -145,7 +146,7 @@ def test_embedded_cluster_settings_reach_every_worker(tmp_path):
     # - Ray Data's parquet reader starts a pool of 32 footer-reading actors, each a new worker
     #   process, per read; on a small machine mediphi keeps one per 16 cores. The variable is taken
     #   out of the child's environment, so the setting must come from ensure_ray.
-    env = {k: v for k, v in os.environ.items() if k != "RAY_DATA_PARQUET_FOOTER_NUM_ACTORS"}
+    env = {k: v for k, v in os.environ.items() if k not in EMBEDDED_ENV}
     proc = subprocess.Popen([sys.executable, "-c", EMBEDDED_CLUSTER, str(tmp_path / "x.parquet")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
                             env={**env, "RAY_ADDRESS": ""})
@@ -154,7 +155,7 @@ def test_embedded_cluster_settings_reach_every_worker(tmp_path):
     finally:
         stop_process(proc)
     assert f"LEVEL {logging.ERROR}" in out, out[-3000:]
-    expected = max(1, (os.cpu_count() or 1) // 16)
+    expected = EMBEDDED_ENV["RAY_DATA_PARQUET_FOOTER_NUM_ACTORS"]  # 1 below 32 cores; Ray's default is 32
     assert f"ROWS 10 FOOTER_READERS {expected}\n" in out, out[-3000:]
 
 
@@ -197,7 +198,8 @@ def test_training_ingest_draws_no_progress_bars(ray_cluster, ray_temp_dir, tmp_p
     train_job.datasets["train"].context.enable_progress_bars = True
     [result] = launch([train_job])
     assert len([h for h in result.log_history if "loss" in h]) == 2
-    logs = [f for f in (ray_temp_dir / "session_latest" / "logs").glob("worker-*") if f.suffix in (".out", ".err")]
-    assert any("SplitCoordinator" in f.read_text(errors="replace") for f in logs)
-    drawn = [f.name for f in logs if "Running Dataset" in f.read_text(errors="replace")]
+    logs = {f.name: f.read_text(errors="replace") for f in (ray_temp_dir / "session_latest" / "logs").glob("worker-*")
+            if f.suffix in (".out", ".err")}
+    assert any("SplitCoordinator" in text for text in logs.values())
+    drawn = [name for name, text in logs.items() if "Running Dataset" in text]
     assert not drawn, f"training ingest progress bars in {drawn}"
