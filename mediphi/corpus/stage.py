@@ -325,13 +325,17 @@ def _run(cfg: CorpusCfg, ctx: RunContext) -> dict:
 
     # Pass 2: the kept rows, split, into shards partitioned by domain and split. Only the
     # columns the shards and the keep/split decision need are read back (not the signatures).
+    # No min_rows_per_file: a write that bundles rows cannot fuse with the read, so every block
+    # went through the object store to a map -> write task per 1000 rows, each writing up to
+    # ten small files. Fused, each read task writes one file per domain and split;
+    # pass 2 took 0.39-0.45 s instead of 0.51-0.69 s at 30x on a warm 2-core cluster.
     out_fs, shards = storage.filesystem(storage.join(ctx.out, "shards"))
     scratch_rows = ParquetFilesDatasource(scratch_uri, PASS2_COLUMNS, cfg.batch_size)
     tasks = _read_tasks(scratch_rows.estimate_inmemory_data_size(), PASS2_TASK_BYTES)
     ray.data.read_datasource(scratch_rows, override_num_blocks=tasks).map_batches(
         _finalize, fn_kwargs={"dups": {k: v[0] for k, v in dups.items()}, "heldout_fraction": cfg.heldout_fraction},
         batch_format="pyarrow",
-    ).write_parquet(shards, filesystem=out_fs, partition_cols=["domain", "split"], min_rows_per_file=1000)
+    ).write_parquet(shards, filesystem=out_fs, partition_cols=["domain", "split"])
     storage.remove_tree(scratch_uri)
     t_pass2 = time.time() - t0 - t_tok - t_pass1 - t_decide
 
