@@ -56,27 +56,42 @@ def read_shards(root: str, domain: str, split: str) -> list[dict]:
     return pads.dataset(path, filesystem=fs, format="parquet").to_table().to_pylist()
 
 
-# Ray Data logs each execution's operator chain here; its "ray" logger does not propagate to the
-# root logger, so caplog's handler is attached to it directly.
-EXECUTOR_LOG = "ray.data._internal.execution.streaming_executor"
+class ExecutionPlans(logging.Handler):
+    """The operator chains of the Ray Data executions while installed (Ray Data's own log line)."""
+
+    LOGGER = "ray.data._internal.execution.streaming_executor"
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.plans: list[list[str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        m = re.match(r"Execution plan of Dataset \S+: (.*)", record.getMessage())
+        if m:
+            self.plans.append(m.group(1).split(" -> "))
+
+    def __enter__(self) -> ExecutionPlans:
+        logger = logging.getLogger(self.LOGGER)
+        self.saved_level = logger.level
+        logger.setLevel(logging.INFO)
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        logger = logging.getLogger(self.LOGGER)
+        logger.removeHandler(self)
+        logger.setLevel(self.saved_level)
 
 
-def test_tiny_corpus_local_with_every_kind_of_bad_input(ray_cluster, tmp_path, caplog):
+def test_tiny_corpus_local_with_every_kind_of_bad_input(ray_cluster, tmp_path):
     recipe = load_recipe(tiny_with_broken_inputs(tmp_path, str(tmp_path / "runs")))
-    executor_log = logging.getLogger(EXECUTOR_LOG)
-    executor_log.addHandler(caplog.handler)
-    try:
-        with caplog.at_level(logging.INFO, logger=EXECUTOR_LOG):
-            [artifact] = run_pipeline(recipe, only=["corpus"])
-    finally:
-        executor_log.removeHandler(caplog.handler)
-    plans = [m.group(1).split(" -> ") for r in caplog.records
-             if (m := re.match(r"Execution plan of Dataset \S+: (.*)", r.getMessage()))]
+    with ExecutionPlans() as executions:
+        [artifact] = run_pipeline(recipe, only=["corpus"])
     # Every pass is one fused task per block (read -> process -> write): rows never go through
     # the object store between operators. A write option that bundles rows (min_rows_per_file)
     # had split pass 2 into a read and a separate map -> write.
-    assert len(plans) == 3, plans  # tokenizer training, pass 1, pass 2
-    for plan in plans:
+    assert len(executions.plans) == 3, executions.plans  # tokenizer training, pass 1, pass 2
+    for plan in executions.plans:
         assert len(plan) == 2 and plan[0] == "InputDataBuffer[Input]", plan
     root = str(tmp_path / "runs" / "tiny")
     stats = artifact.metrics["domains"]
