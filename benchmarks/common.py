@@ -1,5 +1,5 @@
-"""Shared by the serving and training benchmarks: wait for a quiet machine, describe it, read the
-bundled corpora as plain text.
+"""Shared by the benchmarks: wait for a quiet machine, describe it, start a Ray cluster of their own,
+read the bundled corpora as plain text.
 
 Benchmarks share this 2-core machine with other people's jobs; a number taken while the load
 average is far above the core count measures the neighbours, not the code. `wait_for_quiet`
@@ -13,7 +13,9 @@ import json
 import os
 import platform
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,3 +163,25 @@ def _strings(value) -> Iterator[str]:
 
 def header(title: str) -> None:
     print(f"# {title}\n# {machine()}\n# python {sys.version.split()[0]}, {loadavg()}", flush=True)
+
+
+@contextlib.contextmanager
+def embedded_cluster(num_cpus: int) -> Iterator[str]:
+    """A Ray cluster of this process's own, with mediphi's embedded-cluster settings as ensure_ray
+    starts it; yields its temp dir, and shuts it down and removes the dir on exit.
+
+    "local": never attach to another Ray on this machine. Its own short temp dir under /tmp (Ray's
+    socket paths have a length limit), and no worker output on the benchmark's stdout.
+    """
+    import ray
+
+    from mediphi.context import prepare_embedded_cluster
+
+    temp = tempfile.mkdtemp(prefix="mphi-bench-ray-", dir="/tmp")
+    prepare_embedded_cluster()
+    ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _temp_dir=temp, log_to_driver=False)
+    try:
+        yield temp
+    finally:
+        ray.shutdown()
+        shutil.rmtree(temp, ignore_errors=True)

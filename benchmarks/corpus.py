@@ -203,45 +203,35 @@ def train_tokenizer_once(out: Path) -> float:
 
 def child(recipe_path: str, result_path: str) -> None:
     import pyarrow.dataset as pads
-    import ray
     from tokenizers import Tokenizer
 
+    from benchmarks.common import embedded_cluster
     from mediphi.config import load_recipe
     from mediphi.context import RunContext
     from mediphi.pipeline import get_stage, run_stage
 
     marks: dict = {}
     recipe = load_recipe(recipe_path)
-    ray_tmp = tempfile.mkdtemp(prefix="mphi-bench-ray-", dir="/tmp")  # short: socket path limit
     t0 = time.time()
-    # Our own cluster ("local", own temp dir): never attach to another Ray on this machine.
-    ray.init(
-        address="local",
-        num_cpus=recipe.run.ray.num_cpus,
-        include_dashboard=False,
-        _temp_dir=ray_tmp,
-        log_to_driver=False,
-    )
-    marks["ray_init_s"] = round(time.time() - t0, 2)
-    # transformers (the stage copies the given tokenizer with AutoTokenizer, which pulls in torch)
-    # is imported before the clock starts: seconds of CPU that are neither corpus work nor Ray
-    # start-up, and outside the stage's throughput window anyway.
-    from transformers import AutoTokenizer  # noqa: F401
+    with embedded_cluster(num_cpus=recipe.run.ray.num_cpus):
+        marks["ray_init_s"] = round(time.time() - t0, 2)
+        # transformers (the stage copies the given tokenizer with AutoTokenizer, which pulls in torch)
+        # is imported before the clock starts: seconds of CPU that are neither corpus work nor Ray
+        # start-up, and outside the stage's throughput window anyway.
+        from transformers import AutoTokenizer  # noqa: F401
 
-    time.sleep(2.0)  # let Ray's idle-worker prestart settle, so the "before" RSS is idle Ray
-    marks["stage_start"] = time.time()
-    ctx = RunContext(recipe)
-    artifact = run_stage(get_stage("corpus"), ctx, force=True)
-    marks["stage_end"] = time.time()
-    # The same stage again on the same cluster, into another run folder: what every job but the
-    # first sees on a long-lived cluster. Ray Data's autoscaling coordinator (a detached actor,
-    # created on the cluster's first dataset) and the workers' imports are then already there.
-    warm = recipe.model_copy(update={"run": recipe.run.model_copy(update={"name": recipe.run.name + "-warm"})})
-    marks["warm_timing"] = run_stage(get_stage("corpus"), RunContext(warm), force=True).metrics["timing"]
-    tokenizer_json = Path(artifact.uri) / "tokenizer" / "tokenizer.json"
-    marks["floor"] = floor_run(recipe, tokenizer_json, Path(result_path).with_suffix(".floor"))
-    ray.shutdown()
-    shutil.rmtree(ray_tmp, ignore_errors=True)
+        time.sleep(2.0)  # let Ray's idle-worker prestart settle, so the "before" RSS is idle Ray
+        marks["stage_start"] = time.time()
+        ctx = RunContext(recipe)
+        artifact = run_stage(get_stage("corpus"), ctx, force=True)
+        marks["stage_end"] = time.time()
+        # The same stage again on the same cluster, into another run folder: what every job but the
+        # first sees on a long-lived cluster. Ray Data's autoscaling coordinator (a detached actor,
+        # created on the cluster's first dataset) and the workers' imports are then already there.
+        warm = recipe.model_copy(update={"run": recipe.run.model_copy(update={"name": recipe.run.name + "-warm"})})
+        marks["warm_timing"] = run_stage(get_stage("corpus"), RunContext(warm), force=True).metrics["timing"]
+        tokenizer_json = Path(artifact.uri) / "tokenizer" / "tokenizer.json"
+        marks["floor"] = floor_run(recipe, tokenizer_json, Path(result_path).with_suffix(".floor"))
 
     metrics = artifact.metrics
     shards = pads.dataset(str(Path(artifact.uri) / "shards"), format="parquet").to_table(

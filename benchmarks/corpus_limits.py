@@ -34,10 +34,9 @@ def main() -> None:
     ap.add_argument("--no-wait", action="store_true", help="measure now, without waiting for a quiet machine")
     args = ap.parse_args()
 
-    import ray
     from ray.data._internal.execution.resource_manager import ResourceManager
 
-    from benchmarks.common import header, loadavg, wait_for_quiet
+    from benchmarks.common import embedded_cluster, header, loadavg, wait_for_quiet
     from benchmarks.corpus import build_corpus, train_tokenizer_once
     from mediphi.config import load_recipe
     from mediphi.context import RunContext
@@ -45,44 +44,38 @@ def main() -> None:
 
     header("benchmarks/corpus_limits.py " + " ".join(sys.argv[1:]))
     work = Path(tempfile.mkdtemp(prefix="mediphi-bench-limits-"))
-    ray_tmp = tempfile.mkdtemp(prefix="mphi-bench-ray-", dir="/tmp")  # short: socket path limit
     default_interval = ResourceManager.GLOBAL_LIMITS_UPDATE_INTERVAL_S
+    runs: dict[float, list[dict]] = {default_interval: [], 0: []}
     try:
         train_tokenizer_once(work / "tokenizer")
         recipe = load_recipe(str(build_corpus(args.scale, work / "corpus", work / "tokenizer", work / "runs")))
         if not args.no_wait:
             wait_for_quiet()
         print(f"before: {loadavg()}", flush=True)
-        ray.init(address="local", num_cpus=recipe.run.ray.num_cpus, include_dashboard=False, _temp_dir=ray_tmp,
-                 log_to_driver=False)
-        time.sleep(2.0)  # let the idle-worker prestart settle, as benchmarks/corpus.py does
-        runs: dict[float, list[dict]] = {default_interval: [], 0: []}
-        for i in range(2 * args.pairs + 1):
-            interval = default_interval if i % 2 == 0 else 0
-            ResourceManager.GLOBAL_LIMITS_UPDATE_INTERVAL_S = interval
-            name = recipe.run.name + f"-{i}"
-            run_recipe = recipe.model_copy(update={"run": recipe.run.model_copy(update={"name": name})})
-            timing = run_stage(get_stage("corpus"), RunContext(run_recipe), force=True).metrics["timing"]
-            stage_s = timing["seconds"] - timing["tokenizer_seconds"]
-            label = "cold, not counted" if i == 0 else f"limits refreshed every {interval} s"
-            print(f"run {i}: {label}: stage {stage_s:.2f}s (pass1 {timing['pass1_seconds']:.2f}s, "
-                  f"pass2 {timing['pass2_seconds']:.2f}s)", flush=True)
-            if i:
-                runs[interval].append({"stage": stage_s, "pass1": timing["pass1_seconds"],
-                                       "pass2": timing["pass2_seconds"]})
-        print(f"after: {loadavg()}")
-        med = {k: {m: statistics.median(r[m] for r in v) for m in ("stage", "pass1", "pass2")}
-               for k, v in runs.items()}
-        for k, m in med.items():
-            print(f"x{args.scale}, limits refreshed every {k} s, median of {len(runs[k])}: stage {m['stage']:.2f}s, "
-                  f"pass1 {m['pass1']:.2f}s, pass2 {m['pass2']:.2f}s")
-        print(f"stage time, refreshed every step / Ray's default: {med[0]['stage'] / med[default_interval]['stage']:.2f}")
+        with embedded_cluster(num_cpus=recipe.run.ray.num_cpus):
+            time.sleep(2.0)  # let the idle-worker prestart settle, as benchmarks/corpus.py does
+            for i in range(2 * args.pairs + 1):
+                interval = default_interval if i % 2 == 0 else 0
+                ResourceManager.GLOBAL_LIMITS_UPDATE_INTERVAL_S = interval
+                name = recipe.run.name + f"-{i}"
+                run_recipe = recipe.model_copy(update={"run": recipe.run.model_copy(update={"name": name})})
+                timing = run_stage(get_stage("corpus"), RunContext(run_recipe), force=True).metrics["timing"]
+                stage_s = timing["seconds"] - timing["tokenizer_seconds"]
+                label = "cold, not counted" if i == 0 else f"limits refreshed every {interval} s"
+                print(f"run {i}: {label}: stage {stage_s:.2f}s (pass1 {timing['pass1_seconds']:.2f}s, "
+                      f"pass2 {timing['pass2_seconds']:.2f}s)", flush=True)
+                if i:
+                    runs[interval].append({"stage": stage_s, "pass1": timing["pass1_seconds"],
+                                           "pass2": timing["pass2_seconds"]})
     finally:
         ResourceManager.GLOBAL_LIMITS_UPDATE_INTERVAL_S = default_interval
-        ray.shutdown()
         shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(ray_tmp, ignore_errors=True)
-
+    print(f"after: {loadavg()}")
+    med = {k: {m: statistics.median(r[m] for r in v) for m in ("stage", "pass1", "pass2")} for k, v in runs.items()}
+    for k, m in med.items():
+        print(f"x{args.scale}, limits refreshed every {k} s, median of {len(runs[k])}: stage {m['stage']:.2f}s, "
+              f"pass1 {m['pass1']:.2f}s, pass2 {m['pass2']:.2f}s")
+    print(f"stage time, refreshed every step / Ray's default: {med[0]['stage'] / med[default_interval]['stage']:.2f}")
 
 if __name__ == "__main__":
     main()

@@ -166,27 +166,24 @@ def ray_child(spec: dict) -> None:
     """An embedded Ray and the launcher, as the experts stage calls it."""
     import ray
 
-    from mediphi.context import prepare_embedded_cluster
+    from benchmarks.common import embedded_cluster
     from mediphi.train.launcher import TrainJob, launch
 
     workers = spec["workers"]
-    temp = tempfile.mkdtemp(prefix="mphi-tb-", dir="/tmp")  # short: Ray's socket paths have a length limit
     os.environ["RAY_DATA_DISABLE_PROGRESS_BARS"] = "1"
-    prepare_embedded_cluster()
-    ray.init(num_cpus=8, include_dashboard=False, _temp_dir=temp, log_to_driver=False)
-    out = Path(spec["work"]) / f"ray-{workers}"
-    cfg = train_cfg(spec, num_workers=workers, cpus_per_worker=2 / workers)
-    job = TrainJob(name=f"bench-{workers}", model=spec["model"], datasets={"train": ray.data.read_parquet(spec["data"])},
-                   cfg=cfg, checkpoints=str(out / "ckpt"), output=str(out / "model"), tensorboard=str(out / "tb"),
-                   options={"seq_len": spec["seq_len"], "seed": 42})
-    sampler = CpuSampler(os.getpid())
-    sampler.start()
-    try:
-        [result] = launch([job])
-    finally:
-        sampler.stop()
-        ray.shutdown()
-        shutil.rmtree(temp, ignore_errors=True)
+    with embedded_cluster(num_cpus=8):
+        out = Path(spec["work"]) / f"ray-{workers}"
+        cfg = train_cfg(spec, num_workers=workers, cpus_per_worker=2 / workers)
+        job = TrainJob(name=f"bench-{workers}", model=spec["model"],
+                       datasets={"train": ray.data.read_parquet(spec["data"])}, cfg=cfg,
+                       checkpoints=str(out / "ckpt"), output=str(out / "model"), tensorboard=str(out / "tb"),
+                       options={"seq_len": spec["seq_len"], "seed": 42})
+        sampler = CpuSampler(os.getpid())
+        sampler.start()
+        try:
+            [result] = launch([job])
+        finally:
+            sampler.stop()
     print("RESULT " + json.dumps({"log_history": result.log_history, "cpu_seconds": sampler.totals()}))
 
 
