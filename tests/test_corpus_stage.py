@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.dataset as pads
@@ -159,12 +160,16 @@ def small_recipe(tmp_path: Path, src: str, storage_root: str) -> str:
     return str(path)
 
 
-def test_rerun_skips_and_changes_rerun(ray_cluster, tmp_path):
+def test_rerun_skips_and_changes_rerun(ray_cluster, tmp_path, monkeypatch):
     src = small_corpus(tmp_path)
     recipe_path = small_recipe(tmp_path, str(src), str(tmp_path / "runs"))
     stage = get_stage("corpus")
-    ctx = RunContext(load_recipe(recipe_path))
-    first = run_stage(stage, ctx)
+    hashed: Counter[str] = Counter()
+    sha256_file = storage._sha256_file
+    monkeypatch.setattr(storage, "_sha256_file", lambda path: hashed.update([path]) or sha256_file(path))
+    [first] = run_pipeline(load_recipe(recipe_path), only=["corpus"])
+    # The fingerprint reads each input once; the check that the paths exist and the read plan do not.
+    assert hashed == Counter({str(p): 1 for p in src.rglob("*") if p.is_file()})
     again = run_stage(stage, RunContext(load_recipe(recipe_path)))
     assert again.manifest["timings"] == first.manifest["timings"], "an unchanged stage must be skipped"
 

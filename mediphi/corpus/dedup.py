@@ -11,6 +11,7 @@ estimated Jaccard is at or above the threshold. The first document in a determin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import chain
 
 import numpy as np
@@ -104,6 +105,16 @@ class Signer:
         return out
 
 
+@lru_cache
+def _bands_and_rows(threshold: float, num_perm: int) -> tuple[int, int]:
+    """datasketch MinHashLSH's bands and rows for the threshold. Its constructor integrates the
+    false positive and negative rates numerically (12 ms): once per setting, not once per domain."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
 def find_duplicates(keys: list[str], hashes: list[str], signatures: list[bytes], *, exact: bool,
                     near: bool, threshold: float, num_perm: int) -> dict[str, tuple[str, str]]:
     """key -> (reason, key of the kept document) for every duplicate; earlier keys win.
@@ -114,8 +125,6 @@ def find_duplicates(keys: list[str], hashes: list[str], signatures: list[bytes],
     Jaccard; the smallest confirming key is reported. The bands are grouped with numpy over all
     documents at once, so only documents with candidates take a Python step.
     """
-    from datasketch import MinHashLSH
-
     out: dict[str, tuple[str, str]] = {}
     rest = list(range(len(keys)))
     if exact:
@@ -129,12 +138,12 @@ def find_duplicates(keys: list[str], hashes: list[str], signatures: list[bytes],
                 rest.append(i)
     if not near or len(rest) < 2:
         return out
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)  # for its choice of bands and rows only
+    bands, rows = _bands_and_rows(threshold, num_perm)
     sig = np.frombuffer(b"".join(signatures[i] for i in rest), dtype=np.uint32).reshape(len(rest), num_perm)
     earlier: dict[int, set[int]] = {}
-    for band in range(lsh.b):
-        cells = np.ascontiguousarray(sig[:, band * lsh.r:(band + 1) * lsh.r])
-        _, group = np.unique(cells.view(np.dtype((np.void, cells.itemsize * lsh.r))).ravel(), return_inverse=True)
+    for band in range(bands):
+        cells = np.ascontiguousarray(sig[:, band * rows:(band + 1) * rows])
+        _, group = np.unique(cells.view(np.dtype((np.void, cells.itemsize * rows))).ravel(), return_inverse=True)
         order = np.argsort(group, kind="stable")  # each group's documents in document order
         starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
         ends = np.r_[starts[1:], len(order)]
