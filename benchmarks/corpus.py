@@ -309,8 +309,8 @@ def floor_run(recipe, tokenizer_json: Path, out: Path) -> dict:
     fn_kwargs = {"tokenizer_json": tokenizer_json.read_text()}
     started = time.time()
     with stage._cpu_bound_limits():
-        stage._read_all(recipe.corpus).map_batches(_tokenize_only, fn_kwargs=fn_kwargs, batch_format="pyarrow"
-                                                   ).write_parquet(str(out))
+        reads = stage._read_all(recipe.corpus, stage._files(recipe.corpus))
+        reads.map_batches(_tokenize_only, fn_kwargs=fn_kwargs, batch_format="pyarrow").write_parquet(str(out))
     seconds = time.time() - started
     tokens = pads.dataset(str(out), format="parquet").to_table(columns=["n_tokens"]).column("n_tokens")
     shutil.rmtree(out, ignore_errors=True)

@@ -77,5 +77,6 @@ def main() -> None:
               f"pass1 {m['pass1']:.2f}s, pass2 {m['pass2']:.2f}s")
     print(f"stage time, refreshed every step / Ray's default: {med[0]['stage'] / med[default_interval]['stage']:.2f}")
 
+
 if __name__ == "__main__":
     main()

@@ -136,8 +136,9 @@ class FileRef:
         """The ETag on S3 (the content MD5 for simple uploads); locally the sha256 of the content.
 
         Computed on first use: listing a corpus to read it, or to check that its paths exist,
-        must not read every byte of it first (the corpus stage listed its inputs three times
-        per run, each time hashing them: 0.25 s for the 84 MB of benchmarks/corpus.py at 30x).
+        must not read every byte of it first. Only the rerun check needs it; the corpus stage's
+        other listings hashed its inputs too, 0.12 s per listing at 30x and 0.47 s at 100x of
+        benchmarks/corpus.py's corpus (benchmarks/corpus_listing.py).
         """
         return self.etag if self.etag is not None else _sha256_file(self.uri)
 
@@ -179,7 +180,7 @@ def _expand_s3(pattern: str) -> list[FileRef]:
                 continue
             inside = fnmatch.fnmatchcase(k, key) if magic else (k == key or k.startswith(key.rstrip("/") + "/"))
             if inside:
-                out.append(FileRef(f"s3://{bucket}/{k}", obj["Size"], obj["ETag"].strip('"')))
+                out.append(FileRef(f"s3://{bucket}/{k}", obj["Size"], etag=obj["ETag"].strip('"')))
     return sorted(out, key=lambda r: r.uri)
 
 
