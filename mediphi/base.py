@@ -8,6 +8,7 @@ on a mix of all five domains, so that the experts later specialise from a shared
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def run(cfg: BaseCfg, ctx: RunContext) -> dict:
 
     import ray
 
+    from mediphi.models.refs import tokenizer_files
     from mediphi.models.tiny import build_model
     from mediphi.packing import TextPacker
     from mediphi.perplexity import score_models
@@ -41,21 +43,25 @@ def run(cfg: BaseCfg, ctx: RunContext) -> dict:
     ctx.ensure_ray()
     corpus = ctx.artifact("corpus")
     domains = list(recipe.corpus.domains)
-    init_local = Path(tempfile.mkdtemp(prefix="mediphi-base-init-"))
-    params = build_model(cfg.tiny, corpus.local("tokenizer"), init_local, seed=recipe.run.seed)
-    init_uri = storage.join(ctx.work_uri("base"), "init")
-    storage.upload_dir(init_local, init_uri)
     out_model = storage.join(ctx.out, "model")
+    init_local = Path(tempfile.mkdtemp(prefix="mediphi-base-init-"))
+    try:
+        params = build_model(cfg.tiny, corpus.local("tokenizer"), init_local, seed=recipe.run.seed)
+        tokenizer = tokenizer_files(str(init_local))
+        init_uri = storage.join(ctx.work_uri("base"), "init")
+        storage.upload_dir(init_local, init_uri)
+        if cfg.warmup is None:
+            storage.upload_dir(init_local, out_model)
+    finally:
+        shutil.rmtree(init_local, ignore_errors=True)  # only this machine could read it: storage has it
     card = _card(cfg, params, domains)
     history: list[dict] = []
-    if cfg.warmup is None:
-        storage.upload_dir(init_local, out_model)
-    else:
+    if cfg.warmup is not None:
         fs, _ = storage.filesystem(corpus.uri)
         paths = [storage.filesystem(p)[1] for p in train_shards(corpus.uri, domains)]
         packed = (
             ray.data.read_parquet(paths, filesystem=fs, columns=["text"])
-            .map_batches(TextPacker, fn_constructor_kwargs={"tokenizer_dir": str(init_local), "seq_len": cfg.seq_len},
+            .map_batches(TextPacker, fn_constructor_kwargs={"tokenizer": tokenizer, "seq_len": cfg.seq_len},
                          batch_format="pyarrow", batch_size=64, compute=ray.data.ActorPoolStrategy(size=1))
             # Mix the domains (the shards come one domain at a time). A shuffle keeps its input's
             # block count: size that by the corpus rather than by the many small read blocks.

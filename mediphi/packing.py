@@ -31,10 +31,10 @@ def pack(sequences: Iterable[tuple[list[int], list[int]]], seq_len: int, eos_id:
 class TextPacker:
     """Ray Data map_batches callable: a batch of {text} -> packed {input_ids, labels}."""
 
-    def __init__(self, tokenizer_dir: str, seq_len: int):
-        from transformers import AutoTokenizer
+    def __init__(self, tokenizer: dict[str, bytes], seq_len: int):
+        from mediphi.models.refs import load_tokenizer
 
-        self.tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+        self.tok = load_tokenizer(tokenizer)  # by value: see refs.tokenizer_files
         self.seq_len = seq_len
         self.eos = self.tok.eos_token_id
 

@@ -52,10 +52,10 @@ def load_prompts(cfg: PitCfg) -> dict:
 class Chunker:
     """Ray Data callable: train documents -> passages of at most chunk_tokens tokens."""
 
-    def __init__(self, tokenizer_dir: str, chunk_tokens: int):
-        from transformers import AutoTokenizer
+    def __init__(self, tokenizer: dict[str, bytes], chunk_tokens: int):
+        from mediphi.models.refs import load_tokenizer
 
-        self.tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+        self.tok = load_tokenizer(tokenizer)  # by value: see refs.tokenizer_files
         self.n = chunk_tokens
 
     def __call__(self, batch: pa.Table) -> pa.Table:
@@ -104,10 +104,10 @@ def parse_pairs(text: str, error: str, k: int) -> tuple[list[dict], str]:
 class Formatter:
     """Ray Data callable: examples (QA or document) in schedule order -> packed sequences."""
 
-    def __init__(self, tokenizer_dir: str, seq_len: int, loss_on: str):
-        from transformers import AutoTokenizer
+    def __init__(self, tokenizer: dict[str, bytes], seq_len: int, loss_on: str):
+        from mediphi.models.refs import load_tokenizer
 
-        self.tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+        self.tok = load_tokenizer(tokenizer)
         self.seq_len, self.loss_on = seq_len, loss_on
 
     def _encode(self, kind: str, text: str, question: str, answer: str) -> tuple[list[int], list[int]]:
@@ -134,14 +134,15 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
     import ray
 
     from mediphi.base import train_shards
-    from mediphi.models.refs import resolve
+    from mediphi.models.refs import resolve, tokenizer_files
     from mediphi.serving.batch import generate
 
     recipe = ctx.recipe
     ctx.ensure_ray()
     corpus = ctx.artifact("corpus")
-    base_dir = str(storage.localize(resolve("base", ctx)))
-    generator = str(storage.localize(resolve(recipe.serve.generator, ctx)))
+    base_tokenizer = tokenizer_files(resolve("base", ctx))
+    # The URI, not a copy on this machine: the engine may run on another node (see serving.batch).
+    generator = resolve(recipe.serve.generator, ctx)
     domains = domains_of(recipe)
     fs, _ = storage.filesystem(corpus.uri)
     prompts = load_prompts(cfg)
@@ -155,7 +156,7 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
             for d in domains}
     chunk_sets = []
     for d in domains:
-        chunks = docs[d].map_batches(Chunker, fn_constructor_kwargs={"tokenizer_dir": base_dir,
+        chunks = docs[d].map_batches(Chunker, fn_constructor_kwargs={"tokenizer": base_tokenizer,
                                                                       "chunk_tokens": cfg.chunk_tokens},
                                      batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=1))
         if cfg.max_chunks_per_domain:
@@ -193,7 +194,7 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
         phases = _schedule(cfg, docs[d], qa[d], recipe.run.seed, doc_count)
         counts = {}
         for phase, ds in phases.items():
-            packed = ds.map_batches(Formatter, fn_constructor_kwargs={"tokenizer_dir": base_dir,
+            packed = ds.map_batches(Formatter, fn_constructor_kwargs={"tokenizer": base_tokenizer,
                                                                        "seq_len": recipe.base.seq_len,
                                                                        "loss_on": cfg.loss_on},
                                     batch_format="pyarrow", batch_size=256,
@@ -251,6 +252,8 @@ def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int, doc_count: int) -> d
 def _count_rows(uri: str) -> int:
     import pyarrow.dataset as pads
 
+    if not storage.exists(uri):  # nothing to write (too few tokens for one sequence): S3 has no empty folders
+        return 0
     fs, path = storage.filesystem(uri)
     return pads.dataset(path, filesystem=fs, format="parquet").count_rows()
 

@@ -38,7 +38,7 @@ def join(uri: str, *parts: str) -> str:
     return out
 
 
-def _s3_endpoint() -> str | None:
+def s3_endpoint() -> str | None:
     return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
 
 
@@ -60,14 +60,14 @@ def _s3_filesystem(endpoint: str | None, region: str) -> pafs.S3FileSystem:
 def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
     """The pyarrow filesystem for a URI and the path within it (no scheme for S3)."""
     if is_s3(uri):
-        return _s3_filesystem(_s3_endpoint(), _s3_region()), uri[len("s3://"):].rstrip("/")
+        return _s3_filesystem(s3_endpoint(), _s3_region()), uri[len("s3://"):].rstrip("/")
     return pafs.LocalFileSystem(), os.path.abspath(uri)
 
 
 def s3_client():
     import boto3
 
-    return boto3.client("s3", endpoint_url=_s3_endpoint(), region_name=_s3_region())
+    return boto3.client("s3", endpoint_url=s3_endpoint(), region_name=_s3_region())
 
 
 def _split_s3(uri: str) -> tuple[str, str]:

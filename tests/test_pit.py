@@ -11,6 +11,7 @@ import pyarrow.dataset as pads
 import pytest
 
 from mediphi.config import PitCfg, load_recipe
+from mediphi.models.refs import tokenizer_files
 from mediphi.packing import IGNORE
 from mediphi.pit import Formatter, parse_pairs, qa_schema
 
@@ -43,12 +44,12 @@ def test_formatter_masks_questions_when_loss_is_on_answers(small_run):
     model = str(small_run / "runs" / "pit" / "base" / "model")
     batch = pa.table({"kind": ["qa", "doc"], "text": ["", "recommend adults therapy " * 30],
                       "question": ["which therapy is recommended", ""], "answer": ["strong grade therapy", ""]})
-    answers = Formatter(model, 32, "answers")
+    answers = Formatter(tokenizer_files(model), 32, "answers")
     ids, labels = answers._encode("qa", "", "which therapy is recommended", "strong grade therapy")
     masked = [i for i, lab in enumerate(labels) if lab == IGNORE]
     assert masked and masked == list(range(len(masked))), "the prompt (and only it) is masked"
     assert labels[len(masked):] == ids[len(masked):]
-    ids_all, labels_all = Formatter(model, 32, "all")._encode("qa", "", "which therapy is recommended",
+    ids_all, labels_all = Formatter(tokenizer_files(model), 32, "all")._encode("qa", "", "which therapy is recommended",
                                                                "strong grade therapy")
     assert labels_all == ids_all
     packed = answers(batch).to_pylist()

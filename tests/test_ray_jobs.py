@@ -52,29 +52,35 @@ def ray_job(address: str, *args: str, timeout: float = 60) -> subprocess.Complet
                           env=env, timeout=timeout, check=False)
 
 
-def test_submit_the_first_stages_and_wait_for_success(ray_head, s3_server, tmp_path):
-    storage_root = tmp_path / "runs"
+def submit_and_wait(address: str, *entrypoint: str, timeout: float = 900) -> tuple[str, str]:
+    """Submit `entrypoint` with the CPU runtime_env and wait for it to end: (job id, its logs);
+    fails the test, with the logs' end, unless the job succeeded."""
     for _ in range(30):  # the head's job agent registers a little after the dashboard listens
-        submitted = ray_job(
-            ray_head, "submit", "--no-wait", "--runtime-env", "ray_jobs/runtime_env.cpu.yaml",
-            "--", sys.executable, "ray_jobs/stage.py", "corpus", "--recipe", "tiny",
-            "--set", f"run.storage={storage_root}", "--set", "run.name=job")
+        submitted = ray_job(address, "submit", "--no-wait", "--runtime-env", "ray_jobs/runtime_env.cpu.yaml",
+                            "--", sys.executable, *entrypoint)
         if "No available agent" not in submitted.stderr:
             break
         time.sleep(2)
     assert submitted.returncode == 0, submitted.stderr
     job_id = re.search(r"raysubmit_[A-Za-z0-9]+", submitted.stdout + submitted.stderr).group(0)
-    deadline, status = time.time() + 600, ""
+    deadline, status = time.time() + timeout, ""
     while time.time() < deadline:
-        done = ray_job(ray_head, "status", job_id)
+        done = ray_job(address, "status", job_id)
         # The CLI reports the status through its logger, in words ("Job 'raysubmit_..' succeeded").
         status = (done.stdout + done.stderr).upper()
         if any(s in status for s in ("SUCCEEDED", "FAILED", "STOPPED")):
             break
         time.sleep(3)
-    shown = ray_job(ray_head, "logs", job_id)
+    shown = ray_job(address, "logs", job_id)
     logs = shown.stdout + shown.stderr
-    assert "SUCCEEDED" in status, f"{status}\n{logs[-4000:]}"
+    assert "SUCCEEDED" in status, f"{' '.join(entrypoint)}: {status}\n{logs[-6000:]}"
+    return job_id, logs
+
+
+def test_submit_the_first_stages_and_wait_for_success(ray_head, s3_server, tmp_path):
+    storage_root = tmp_path / "runs"
+    job_id, logs = submit_and_wait(ray_head, "ray_jobs/stage.py", "corpus", "--recipe", "tiny",
+                                   "--set", f"run.storage={storage_root}", "--set", "run.name=job", timeout=600)
     # The job ran on the submitted cluster (it connected, it did not start its own) and wrote the
     # artifacts to the recipe's storage.
     assert "ray started" not in logs and "ray connected" in logs

@@ -92,6 +92,25 @@ def bucket_for_session(s3_server):
     return "mediphi-serve"
 
 
+def test_an_engine_for_an_s3_model_fits_its_context_and_can_reach_the_endpoint(tiny_models, s3_server,
+                                                                                bucket_for_session):
+    """The engine config of a model given by URI (the engine downloads it on its own node): the
+    context is capped from the model's config on S3, and Ray's downloader, which reads only
+    AWS_ENDPOINT_URL_S3, gets the endpoint that mediphi's storage uses."""
+    from mediphi import storage
+    from mediphi.config import load_recipe
+    from mediphi.serving.app import llm_config
+
+    uri = f"s3://{bucket_for_session}/models/context"
+    storage.upload_dir(tiny_models["a"], uri)
+    serve = load_recipe("tiny", ["serve.engine_args.max_model_len=4096"]).serve
+    config = llm_config("m", uri, serve, "vllm")
+    assert config["engine_kwargs"]["max_model_len"] == 512  # the tiny model's max_position_embeddings
+    assert config["runtime_env"]["env_vars"]["AWS_ENDPOINT_URL_S3"] == s3_server
+    local = llm_config("m", tiny_models["a"], serve, "vllm")
+    assert local["engine_kwargs"]["max_model_len"] == 512 and "AWS_ENDPOINT_URL_S3" not in local["runtime_env"]["env_vars"]
+
+
 def client(base: str, key: str | None = KEY) -> openai.OpenAI:
     return openai.OpenAI(base_url=base, api_key=key or "none", max_retries=0, timeout=120)
 

@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -307,14 +308,17 @@ def _run(cfg: CorpusCfg, ctx: RunContext) -> dict:
     # as pass 1's time, not the tokenizer's.
     listed = _files(cfg)
     t_tok_start = time.time()
-    tok_dir = resolve_tokenizer(cfg, ctx.recipe, work / "tokenizer", listed)
-    storage.upload_dir(tok_dir, storage.join(ctx.out, "tokenizer"))
+    try:
+        tok_dir = resolve_tokenizer(cfg, ctx.recipe, work / "tokenizer", listed)
+        storage.upload_dir(tok_dir, storage.join(ctx.out, "tokenizer"))
+        tokenizer_json = (tok_dir / "tokenizer.json").read_text()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the output has the tokenizer now
     t_tok = time.time() - t_tok_start
 
     # Pass 1: every row, processed, to scratch parquet next to the output.
     scratch_uri = storage.join(ctx.out, "_scratch")
     fs, scratch = storage.filesystem(scratch_uri)
-    tokenizer_json = (tok_dir / "tokenizer.json").read_text()
     _processed(cfg, listed, tokenizer_json).write_parquet(scratch, filesystem=fs)
     t_pass1 = time.time() - t0 - t_tok
 

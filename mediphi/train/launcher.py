@@ -195,32 +195,39 @@ def _train_loop(config: dict) -> None:
     tb_local = _tensorboard_dir(spec["tensorboard"], rank)
     os.environ["TENSORBOARD_LOGGING_DIR"] = str(tb_local)
     work = Path(tempfile.mkdtemp(prefix=f"mediphi-{spec['name']}-"))
-    args = _training_arguments(cfg, work, spec)
-    trainer = _make_trainer(spec, cfg, model, tok, args)
-    trainer.add_callback(RayTrainReportCallback())
-    # First in line, so the reporting integrations (TensorBoard, ...) see the throughput too.
-    trainer.callback_handler.callbacks.insert(0, ThroughputCallback(spec["options"]["seq_len"]))
-    trainer = prepare_trainer(trainer)
+    try:
+        args = _training_arguments(cfg, work, spec)
+        trainer = _make_trainer(spec, cfg, model, tok, args)
+        trainer.add_callback(RayTrainReportCallback())
+        # First in line, so the reporting integrations (TensorBoard, ...) see the throughput too.
+        trainer.callback_handler.callbacks.insert(0, ThroughputCallback(spec["options"]["seq_len"]))
+        trainer = prepare_trainer(trainer)
 
-    checkpoint = ray.train.get_checkpoint()
-    held_out = getattr(trainer, "eval_dataset", None) is not None
-    # The starting model on the held-out rows (weights from a checkpoint load inside train()).
-    before = trainer.evaluate() if held_out else {}
-    if checkpoint is not None:
-        with checkpoint.as_directory() as ckpt:
-            resume = Path(ckpt) / RayTrainReportCallback.CHECKPOINT_NAME
-            log.info("%s: resuming from %s", spec["name"], resume)
-            trainer.train(resume_from_checkpoint=str(resume))
-    else:
-        trainer.train()
-    if held_out:
-        trainer.state.log_history += [{"held_out": "before", **before, "step": 0},
-                                      {"held_out": "after", **trainer.evaluate(), "step": trainer.state.global_step}]
+        checkpoint = ray.train.get_checkpoint()
+        held_out = getattr(trainer, "eval_dataset", None) is not None
+        # The starting model on the held-out rows (weights from a checkpoint load inside train()).
+        before = trainer.evaluate() if held_out else {}
+        if checkpoint is not None:
+            with checkpoint.as_directory() as ckpt:
+                resume = Path(ckpt) / RayTrainReportCallback.CHECKPOINT_NAME
+                log.info("%s: resuming from %s", spec["name"], resume)
+                trainer.train(resume_from_checkpoint=str(resume))
+        else:
+            trainer.train()
+        if held_out:
+            trainer.state.log_history += [{"held_out": "before", **before, "step": 0},
+                                          {"held_out": "after", **trainer.evaluate(), "step": trainer.state.global_step}]
 
-    _save_final(trainer, tok, spec, cfg, rank)
-    shutil.rmtree(work, ignore_errors=True)  # the Trainer's own checkpoints, already reported to Ray
-    if rank == 0 and storage.is_s3(spec["tensorboard"]):
-        storage.upload_dir(tb_local, spec["tensorboard"])
+        _save_final(trainer, tok, spec, cfg, rank)
+        if rank == 0 and storage.is_s3(spec["tensorboard"]):
+            storage.upload_dir(tb_local, spec["tensorboard"])
+    finally:
+        # The Trainer's own checkpoints (already reported to Ray) and a log folder that is not the
+        # run's: a failed attempt must not leave them on the node either (a checkpoint of a real
+        # model with its optimizer state is tens of GB, and Ray Train restarts on the same nodes).
+        shutil.rmtree(work, ignore_errors=True)
+        if tb_local != Path(spec["tensorboard"]):
+            shutil.rmtree(tb_local, ignore_errors=True)
 
 
 def _tensorboard_dir(uri: str, rank: int) -> Path:
@@ -325,14 +332,16 @@ def _save_final(trainer, tok, spec: dict, cfg: TrainCfg, rank: int) -> None:
     if cfg.lora is not None:
         model, state = model.merge_and_unload(), None
     out = Path(tempfile.mkdtemp(prefix="mediphi-final-"))
-    model.save_pretrained(str(out), state_dict=state, max_shard_size=cfg.save_shard_size)
-    tok.save_pretrained(str(out))
-    (out / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
-    card = spec["options"].get("card")
-    if card:
-        (out / "README.md").write_text(card)
-    storage.upload_dir(out, spec["output"])
-    shutil.rmtree(out, ignore_errors=True)
+    try:
+        model.save_pretrained(str(out), state_dict=state, max_shard_size=cfg.save_shard_size)
+        tok.save_pretrained(str(out))
+        (out / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+        card = spec["options"].get("card")
+        if card:
+            (out / "README.md").write_text(card)
+        storage.upload_dir(out, spec["output"])
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 class ThroughputCallback(TrainerCallback):
