@@ -28,7 +28,12 @@ OUTPUT_COLUMNS = ("generated_text", "finish_reason", "error")
 
 
 def generate(ds, model: str, cfg: GenerationCfg, serve: ServeCfg):
-    """Generations for every row of `ds` with `model` (a model folder; http: the endpoint's model)."""
+    """Generations for every row of `ds` with `model` (http: the endpoint's model name).
+
+    In the cluster `model` is a model folder, an s3:// URI or a hub id, never a copy in the
+    driver's cache: ray.data.llm's engines may run on other nodes, and fetch an s3:// or hub model
+    there themselves.
+    """
     if cfg.transport == "http":
         # The key is read here, where the user set it, not in the worker: a cluster's workers do
         # not inherit the submitting shell's environment.
