@@ -19,11 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, free_port, stop_process, wait_for_port
-from .test_ray_jobs import RAY, submit_and_wait
-
-NODE_PORTS = ("node-manager-port", "object-manager-port", "metrics-export-port", "runtime-env-agent-port",
-              "dashboard-agent-listen-port", "dashboard-agent-grpc-port")
+from .conftest import REPO, stop_process
+from .test_ray_jobs import RAY, node_port_flags, start_head, submit_and_wait
 
 
 def _private_mounts_work() -> str:
@@ -48,21 +45,14 @@ def two_nodes(s3_server, tmp_path_factory):
     logs = tmp_path_factory.mktemp("two-nodes")
     base_env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "MEDIPHI_CACHE", "TMPDIR")}
     node_env = {**base_env, "TMPDIR": str(dirs["tmp"]), "MEDIPHI_CACHE": str(dirs["cache"])}
-    gcs, dashboard = free_port(), free_port()
-    head = subprocess.Popen(
-        [RAY, "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--num-cpus=0",
-         f"--temp-dir={dirs['ray']}", "--include-dashboard=true", "--dashboard-host=127.0.0.1",
-         f"--dashboard-port={dashboard}", "--disable-usage-stats", *(f"--{p}={free_port()}" for p in NODE_PORTS)],
-        stdout=(logs / "head.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-        env=node_env)
-    worker = None
+    head = worker = None
     try:
-        wait_for_port(dashboard, head, timeout=120)
+        head, gcs, dashboard = start_head(dirs["ray"], logs / "head.log", 0, node_env)
         # The worker node sees the head's paths with its own contents behind them (bind mounts),
         # as pods of one image do: the same temp and cache paths, nothing of the head's in them.
         own = " && ".join(f"mount --bind {dirs['w-' + d]} {dirs[d]}" for d in ("ray", "tmp", "cache"))
         start = " ".join([RAY, "start", "--block", f"--address=127.0.0.1:{gcs}", "--node-ip-address=127.0.0.1",
-                          "--num-cpus=8", f"--temp-dir={dirs['ray']}", *(f"--{p}={free_port()}" for p in NODE_PORTS)])
+                          "--num-cpus=8", f"--temp-dir={dirs['ray']}", *node_port_flags()])
         worker = subprocess.Popen(
             ["unshare", "-m", "--propagation", "private", "sh", "-c", f"{own} && exec {start}"],
             stdout=(logs / "worker.log").open("w"), stderr=subprocess.STDOUT, start_new_session=True,
@@ -81,9 +71,9 @@ def two_nodes(s3_server, tmp_path_factory):
             raise TimeoutError("the worker node did not join the head within 120 s")
         yield address, dirs["tmp"]
     finally:
-        if worker is not None:
-            stop_process(worker)
-        stop_process(head)
+        for node in (worker, head):
+            if node is not None:
+                stop_process(node)
         shutil.rmtree(root, ignore_errors=True)
 
 

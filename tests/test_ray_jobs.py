@@ -20,27 +20,45 @@ from .conftest import REPO, free_port, stop_process, wait_for_port
 RAY = str(Path(sys.executable).parent / "ray")
 
 
-@pytest.fixture(scope="module")
-def ray_head(tmp_path_factory):
-    temp_dir = tempfile.mkdtemp(prefix="mphi-rj-", dir="/tmp")  # short: Ray's socket paths have a limit
+# Every port a node opens is chosen by the test: the defaults (e.g. the dashboard agent's 52365)
+# collide with the other Ray clusters on this machine, such as the test session's own.
+NODE_PORTS = ("dashboard-agent-listen-port", "dashboard-agent-grpc-port", "metrics-export-port",
+              "runtime-env-agent-port", "node-manager-port", "object-manager-port")
+
+
+def node_port_flags() -> list[str]:
+    return [f"--{flag}={free_port()}" for flag in NODE_PORTS]
+
+
+def start_head(temp_dir: str | Path, log: Path, num_cpus: int, env: dict) -> tuple[subprocess.Popen, int, int]:
+    """`ray start --head` on 127.0.0.1 in a process group of its own: (process, GCS port, dashboard
+    port), once the dashboard listens. The caller stops it with stop_process."""
     gcs, dashboard = free_port(), free_port()
-    # Every port the head opens is chosen here: the defaults (e.g. the dashboard agent's 52365)
-    # collide with the other Ray clusters on this machine, such as the test session's own.
-    ports = {flag: free_port() for flag in ("dashboard-agent-listen-port", "dashboard-agent-grpc-port",
-                                            "metrics-export-port", "runtime-env-agent-port",
-                                            "node-manager-port", "object-manager-port")}
-    log = tmp_path_factory.mktemp("ray-head") / "head.log"
-    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     proc = subprocess.Popen(
-        [RAY, "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={gcs}", "--num-cpus=8",
+        [RAY, "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={gcs}", f"--num-cpus={num_cpus}",
          f"--temp-dir={temp_dir}", "--include-dashboard=true", "--dashboard-host=127.0.0.1",
-         f"--dashboard-port={dashboard}", "--disable-usage-stats", *(f"--{k}={v}" for k, v in ports.items())],
+         f"--dashboard-port={dashboard}", "--disable-usage-stats", *node_port_flags()],
         stdout=log.open("w"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
         wait_for_port(dashboard, proc, timeout=120)
-        yield f"http://127.0.0.1:{dashboard}"
-    finally:
+    except BaseException:
         stop_process(proc)
+        raise
+    return proc, gcs, dashboard
+
+
+@pytest.fixture(scope="module")
+def ray_head(tmp_path_factory):
+    temp_dir = tempfile.mkdtemp(prefix="mphi-rj-", dir="/tmp")  # short: Ray's socket paths have a limit
+    log = tmp_path_factory.mktemp("ray-head") / "head.log"
+    env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+    try:
+        proc, _, dashboard = start_head(temp_dir, log, 8, env)
+        try:
+            yield f"http://127.0.0.1:{dashboard}"
+        finally:
+            stop_process(proc)
+    finally:
         shutil.rmtree(temp_dir, ignore_errors=True)
 
 

@@ -120,7 +120,8 @@ def run_job(job: MergeJob, num_threads: int | None = None) -> dict:
     config = MergeConfiguration.model_validate(yaml.safe_load(text))
 
     # Local outputs are written in place; S3 outputs go through a local folder, then upload.
-    out_local = Path(job.out_uri) if not storage.is_s3(job.out_uri) else Path(tempfile.mkdtemp(prefix="mphi-merge-"))
+    to_s3 = storage.is_s3(job.out_uri)
+    out_local = Path(tempfile.mkdtemp(prefix="mphi-merge-")) if to_s3 else Path(job.out_uri)
     model_dir = out_local / "model"
     if model_dir.exists():
         shutil.rmtree(model_dir)  # a retried task must not mix shards of two attempts
@@ -139,10 +140,10 @@ def run_job(job: MergeJob, num_threads: int | None = None) -> dict:
     try:
         run_merge(config, str(model_dir), options, config_source=text)
         (model_dir / "README.md").write_text(model_card(job))
-        if storage.is_s3(job.out_uri):
+        if to_s3:
             storage.upload_dir(out_local, job.out_uri)
     finally:
-        if storage.is_s3(job.out_uri):  # a merged model is several GB on the worker's disk
+        if to_s3:  # a merged model is several GB on the worker's disk
             shutil.rmtree(out_local, ignore_errors=True)
     seconds = round(time.time() - started, 2)
     log.info("merge %s (%s of %d models) in %.1fs -> %s", job.name, job.method, len(job.models), seconds, job.out_uri)

@@ -68,10 +68,10 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
             env[ENGINE_THREADS_ENV] = str(ea.cpu_threads)  # read by cpu_engine, on the replica's node
     else:
         engine_kwargs["gpu_memory_utilization"] = ea.gpu_memory_utilization
-    if storage.is_s3(source) and storage.s3_endpoint():
+    if storage.is_s3(source) and (endpoint := storage.s3_endpoint()):
         # Ray's model downloader, on the engine's node, reads AWS_ENDPOINT_URL_S3 only; mediphi's
         # storage also takes AWS_ENDPOINT_URL, the one variable a MinIO or moto set-up often sets.
-        env["AWS_ENDPOINT_URL_S3"] = storage.s3_endpoint()
+        env["AWS_ENDPOINT_URL_S3"] = endpoint
     config: dict = {
         "model_loading_config": {"model_id": model_id, "model_source": source},
         "engine_kwargs": engine_kwargs,
@@ -96,7 +96,7 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
 def _fit_context(wanted: int, source: str) -> int:
     """The recipe's context length, capped at what the model supports (vLLM refuses more)."""
     config = storage.join(source, "config.json")
-    if not (storage.is_s3(source) or Path(source).is_dir()) or not storage.exists(config):
+    if not storage.exists(config):
         return wanted  # a hub id: vLLM reads its config where it runs
     import json
 
