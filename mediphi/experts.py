@@ -77,7 +77,7 @@ def _with_replay(pit, domain: str, domains: list[str], fraction: float, seed: in
     Returns the dataset and the number of replayed sequences; (None, 0) when there is nothing to
     replay.
     """
-    from mediphi.pit import phase_paths
+    from mediphi.pit import phase_paths, union_all
 
     fs, _ = storage.filesystem(pit.uri)
     own = pit.metrics["domains"][domain]["sequences"]
@@ -101,7 +101,7 @@ def _with_replay(pit, domain: str, domains: list[str], fraction: float, seed: in
             parts.append(docs.random_sample(min(1.0, 1.2 * per_other / available), seed=seed).limit(per_other))
     if not parts:
         return None, 0
-    replay = parts[0].union(*parts[1:])
+    replay = union_all(parts)
     own_docs, own_qa = phase(domain, "phase2"), phase(domain, "phase1")
     mixed = (own_docs.union(replay) if own_docs is not None else replay)
     blocks = max(1, (own.get("phase2", 0) + target) // 5000 + 1)

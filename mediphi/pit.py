@@ -41,6 +41,12 @@ def qa_schema(k: int, max_answer_chars: int, max_question_chars: int = 200) -> d
             "properties": {"pairs": {"type": "array", "items": pair, "minItems": k, "maxItems": k}}}
 
 
+def union_all(datasets: list):
+    """One Ray Data dataset of all of `datasets` (at least one). Ray 2.60's planner asserts on a
+    union with no other dataset, so one dataset is returned as it is."""
+    return datasets[0].union(*datasets[1:]) if len(datasets) > 1 else datasets[0]
+
+
 def load_prompts(cfg: PitCfg) -> dict:
     from pathlib import Path
 
@@ -162,7 +168,7 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
         if cfg.max_chunks_per_domain:
             chunks = chunks.limit(cfg.max_chunks_per_domain)
         chunk_sets.append(chunks)
-    chunks = chunk_sets[0].union(*chunk_sets[1:]) if len(chunk_sets) > 1 else chunk_sets[0]
+    chunks = union_all(chunk_sets)
     # Chunk first, then generate: streaming both at once keeps one chunker actor per domain alive
     # beside the generation pipeline's actors, and on a small cluster they can hold every CPU the
     # generator's last stage needs (a deadlock). The chunks are small: text, bounded per domain.
@@ -232,8 +238,7 @@ def _schedule(cfg: PitCfg, docs, qa: list[dict], seed: int, doc_count: int) -> d
 
     def repeat(ds, epochs: int, salt: int):
         ds = ds.repartition(blocks)
-        parts = [ds.random_shuffle(seed=seed + salt + e) for e in range(epochs)]
-        return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+        return union_all([ds.random_shuffle(seed=seed + salt + e) for e in range(epochs)])
 
     if cfg.ordering == "docs_only" or qa_ds is None:
         return {"phase2": repeat(doc_rows, cfg.phase2_epochs, 2)}

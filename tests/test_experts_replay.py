@@ -45,3 +45,13 @@ def test_replay_mixes_other_domains_into_the_document_phase_only(ray_cluster, tm
 def test_no_replay_for_a_single_domain(ray_cluster, tmp_path):
     pit = write_pit(tmp_path, {"pubmed": {"phase2": 30}})
     assert _with_replay(pit, "pubmed", ["pubmed"], 0.5, seed=0) == (None, 0)
+
+
+def test_replay_from_the_one_other_domain_of_a_two_domain_recipe(ray_cluster, tmp_path):
+    """One other domain gives one replay part: no union of one dataset (Ray Data's planner
+    asserts on it, and the experts stage of every two-domain recipe failed)."""
+    pit = write_pit(tmp_path, {"pubmed": {"phase1": 10, "phase2": 100}, "clinical": {"phase2": 200}})
+    data, replayed = _with_replay(pit, "pubmed", ["pubmed", "clinical"], 0.5, seed=0)
+    tags = [int(r["input_ids"][0]) for r in data.take_all()]
+    assert replayed == 100 and tags[:10] == [1] * 10
+    assert Counter(tags[10:]) == {2: 100, 12: 100}
