@@ -18,8 +18,6 @@ import hashlib
 import json
 import logging
 
-import pyarrow.parquet as pq
-
 from mediphi import storage
 from mediphi.config import AlignCfg
 from mediphi.context import RunContext
@@ -93,7 +91,7 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     tok = AutoTokenizer.from_pretrained(tokenizer_dir(start))
     splits, rejects, too_long = {}, [], {}
     for split in ("sft", "dpo"):
-        rows = pq.read_table(mediflow.local(split, f"{split}.parquet")).to_pylist()
+        rows = storage.read_parquet(mediflow.path(split, f"{split}.parquet")).to_pylist()
         splits[split], dropped = fitting_rows(rows, prompt_lengths(rows, tok), cfg.max_length,
                                               storage.join(mediflow.uri, split, f"{split}.parquet"))
         rejects += dropped

@@ -96,6 +96,16 @@ def write_parquet(table, uri: str) -> None:
         pq.write_table(table, f)
 
 
+def read_parquet(uri: str):
+    """One parquet file as a pyarrow Table, read where it lies (S3 or local): no cached copy.
+
+    Not localize(), which copies a folder: given a file on S3 it failed ('Is a directory')."""
+    import pyarrow.parquet as pq
+
+    fs, path = filesystem(uri)
+    return pq.read_table(path, filesystem=fs)
+
+
 def write_text(uri: str, text: str) -> None:
     """Write a whole file; locally through a temporary name so readers never see half a file."""
     fs, path = filesystem(uri)

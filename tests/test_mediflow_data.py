@@ -496,6 +496,27 @@ def test_import_from_s3(bucket):
     assert result.rejects[0].file == f"s3://{bucket}/mediflow/sft.jsonl"
 
 
+def test_the_stage_imports_into_a_run_on_s3_and_align_reads_the_splits_there(bucket):
+    """An imported MediFlow set in a run on S3: both splits and their coverage in the manifest,
+    and the splits readable where align reads them (a copy into the cache failed on a file)."""
+    from mediphi import storage
+    from mediphi.context import RunContext
+    from mediphi.pipeline import get_stage, run_stage
+
+    from .runs import write_manifest
+
+    storage.write_text(f"s3://{bucket}/in/sft.jsonl", (DATA / "mediflow_sft.jsonl").read_text())
+    recipe = load_recipe("tiny", [f"run.storage=s3://{bucket}/runs", "run.name=imp",
+                                  f"mediflow.import_sft=s3://{bucket}/in/sft.jsonl"])
+    write_manifest(f"s3://{bucket}/runs/imp/base", "base", {})
+    art = run_stage(get_stage("mediflow"), RunContext(recipe))
+    assert art.metrics["sft_rows"] == 4 and art.metrics["dpo_rows"] == 0
+    assert art.metrics["coverage"]["rows"] == 4, art.metrics["coverage"]
+    sft = storage.read_parquet(art.path("sft", "sft.parquet"))
+    assert sft.num_rows == 4 and set(sft.column_names) == set(schema.to_table([], False).column_names)
+    assert storage.read_parquet(art.path("dpo", "dpo.parquet")).num_rows == 0
+
+
 # --- the whole data path, with a scripted generator and judge -----------------------------------
 
 

@@ -18,7 +18,6 @@ import json
 import logging
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from mediphi import storage
 from mediphi.config import MediflowCfg
@@ -110,8 +109,7 @@ def _import(cfg: MediflowCfg, ctx: RunContext, tax) -> dict:
         metrics[f"{split}_rows"] = result.table.num_rows
         metrics[f"{split}_rejects"] = dict(result.reject_counts)
         log.info("mediflow import %s: %s", split, result.summary())
-    rows = pq.read_table(storage.localize(storage.join(ctx.out, "sft", "sft.parquet"))).to_pylist() \
-        if not storage.is_s3(ctx.out) else []
+    rows = storage.read_parquet(storage.join(ctx.out, "sft", "sft.parquet")).to_pylist()
     if rows:
         metrics["coverage"] = _coverage_summary(report.coverage(rows, tax))
     return metrics
