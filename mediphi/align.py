@@ -91,9 +91,9 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     tok = AutoTokenizer.from_pretrained(tokenizer_dir(start))
     splits, rejects, too_long = {}, [], {}
     for split in ("sft", "dpo"):
-        rows = storage.read_parquet(mediflow.path(split, f"{split}.parquet")).to_pylist()
-        splits[split], dropped = fitting_rows(rows, prompt_lengths(rows, tok), cfg.max_length,
-                                              storage.join(mediflow.uri, split, f"{split}.parquet"))
+        uri = mediflow.path(split, f"{split}.parquet")
+        rows = storage.read_parquet(uri).to_pylist()
+        splits[split], dropped = fitting_rows(rows, prompt_lengths(rows, tok), cfg.max_length, uri)
         rejects += dropped
         too_long[split] = len(dropped)
         if dropped:

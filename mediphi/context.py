@@ -36,7 +36,8 @@ class Artifact:
         return storage.join(self.uri, *parts)
 
     def local(self, *parts: str) -> Path:
-        """A local copy of (part of) the artifact, downloaded once per artifact version."""
+        """A local copy of a folder of the artifact, downloaded once per artifact version (a single
+        file is read in place instead, e.g. with storage.read_parquet)."""
         return storage.localize(self.path(*parts), version=self.digest)
 
 

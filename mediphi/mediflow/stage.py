@@ -97,19 +97,22 @@ def _import(cfg: MediflowCfg, ctx: RunContext, tax) -> dict:
     from mediphi.mediflow.importer import import_jsonl
 
     metrics: dict = {"source": "imported"}
+    tables = {}
     for split, uri, is_dpo in (("sft", cfg.import_sft, False), ("dpo", cfg.import_dpo, True)):
         if not uri:
-            storage.write_parquet(schema.to_table([], is_dpo), storage.join(ctx.out, split, f"{split}.parquet"))
+            tables[split] = schema.to_table([], is_dpo)
+            storage.write_parquet(tables[split], storage.join(ctx.out, split, f"{split}.parquet"))
             metrics[f"{split}_rows"] = 0
             continue
         result = import_jsonl(uri, dpo=is_dpo)
+        tables[split] = result.table
         storage.write_parquet(result.table, storage.join(ctx.out, split, f"{split}.parquet"))
         rejects = Reject.table(result.rejects) if result.rejects else pa.table({"reason": pa.array([], pa.string())})
         storage.write_parquet(rejects, storage.join(ctx.out, "rejects", f"{split}.parquet"))
         metrics[f"{split}_rows"] = result.table.num_rows
         metrics[f"{split}_rejects"] = dict(result.reject_counts)
         log.info("mediflow import %s: %s", split, result.summary())
-    rows = storage.read_parquet(storage.join(ctx.out, "sft", "sft.parquet")).to_pylist()
+    rows = tables["sft"].to_pylist()  # the table in hand, not a read back of what was just written
     if rows:
         metrics["coverage"] = _coverage_summary(report.coverage(rows, tax))
     return metrics
