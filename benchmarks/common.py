@@ -175,10 +175,10 @@ def embedded_cluster(num_cpus: int) -> Iterator[str]:
     """
     import ray
 
-    from mediphi.context import prepare_embedded_cluster
+    from mediphi.context import configure_ray_data
 
     temp = tempfile.mkdtemp(prefix="mphi-bench-ray-", dir="/tmp")
-    prepare_embedded_cluster()
+    configure_ray_data()
     ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _temp_dir=temp, log_to_driver=False)
     try:
         yield temp

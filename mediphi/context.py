@@ -93,27 +93,29 @@ def quiet_embedded_cluster_loggers() -> None:
     logging.getLogger(_QUIET_ON_EMBEDDED).setLevel(logging.ERROR)
 
 
-# Ray Data 2.60 reads parquet footers in a pool of 32 actors per read_parquet
-# (RAY_DATA_PARQUET_FOOTER_NUM_ACTORS), each a new worker process that imports Ray Data and pyarrow.
-# That suits a cluster reading many files; on one machine it is a start-up storm: the tiny
-# experts stage (five experts reading their PIT data on two cores) started about 290 worker
-# processes and took 678-762 s in four runs, and 369 s with one reader, with the same losses. One
-# reader per 16 cores (each keeps 128 reads in flight) is enough for one machine's files. Set
-# before the embedded cluster starts, so that the driver and, through the raylet, every worker see
-# it; a value already in the environment wins.
-EMBEDDED_ENV = {"RAY_DATA_PARQUET_FOOTER_NUM_ACTORS": str(max(1, (os.cpu_count() or 1) // 16))}
+def configure_ray_data() -> None:
+    """Ray Data settings for this process, the one that plans the datasets (the driver).
 
+    Ray Data 2.60's default parquet reader (its "datasource V2") lists the files in a task of its
+    own and reads their footers in a pool of new actors, RAY_DATA_PARQUET_FOOTER_NUM_ACTORS of
+    them (32 unless set), started for every read_parquet and killed after it: each a new worker
+    process that imports Ray Data and pyarrow. That suits a listing of thousands of remote files;
+    the stages read tens of files, dozens of times per run (pit: each domain's shards once per
+    epoch; experts: every phase of every domain). Reading one domain's corpus shards on two
+    cores took 8.2-11.0 s with 32 actors, 1.5-3.3 s with one, and 0.26-0.43 s (2.0 s the first
+    time) with the V1 reader, which reads the footers where the read is planned (in tasks when
+    there are many files) and starts no actors.
+    """
+    from ray.data import DataContext
 
-def prepare_embedded_cluster() -> None:
-    """Environment for a cluster this process is about to start (ensure_ray, tests, benchmarks)."""
-    for key, value in EMBEDDED_ENV.items():
-        os.environ.setdefault(key, value)
+    DataContext.get_current().use_datasource_v2 = False
 
 
 def ensure_ray(recipe: Recipe) -> None:
     """Connect to the cluster (run.ray.address or RAY_ADDRESS) or start an embedded one."""
     import ray
 
+    configure_ray_data()  # also when connected already: the setting belongs to this process
     if ray.is_initialized():
         return
     cfg = recipe.run.ray
@@ -127,7 +129,6 @@ def ensure_ray(recipe: Recipe) -> None:
         if cfg.object_store_memory_mb:
             kwargs["object_store_memory"] = cfg.object_store_memory_mb * 1024 * 1024
         kwargs["runtime_env"] = {"worker_process_setup_hook": quiet_embedded_cluster_loggers}
-        prepare_embedded_cluster()
     # An embedded cluster's workers inherit this process's environment (S3 endpoint, caches);
     # on a real cluster the job's runtime_env carries it.
     t0 = time.time()

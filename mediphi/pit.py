@@ -25,6 +25,7 @@ from mediphi import storage
 from mediphi.config import PitCfg, Recipe
 from mediphi.context import RunContext
 from mediphi.packing import IGNORE, pack, to_table
+from mediphi.worker_cache import cached
 
 log = logging.getLogger("mediphi.pit")
 
@@ -136,6 +137,11 @@ class Formatter:
         return to_table(list(pack(seqs, self.seq_len, self.tok.eos_token_id)))
 
 
+def format_batch(batch: pa.Table, tokenizer: dict[str, bytes], seq_len: int, loss_on: str) -> pa.Table:
+    """The Formatter as a task, built once per worker process (see mediphi.worker_cache)."""
+    return cached(Formatter, tokenizer=tokenizer, seq_len=seq_len, loss_on=loss_on)(batch)
+
+
 def run(cfg: PitCfg, ctx: RunContext) -> dict:
     import ray
 
@@ -162,6 +168,12 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
             for d in domains}
     chunk_sets = []
     for d in domains:
+        # An actor, not a task as the Formatter below: the limit cancels the chunking it no longer
+        # needs, and a task cancelled while importing torch (transformers imports it) leaves its
+        # pooled worker process unable to import torch again: the next task Ray gives that worker
+        # fails ("duplicate registrations for aten.linspace", "partially initialized module
+        # 'torch'"; seen in the pit test, reproduced with a bare limit). An actor's process ends
+        # with the actor.
         chunks = docs[d].map_batches(Chunker, fn_constructor_kwargs={"tokenizer": base_tokenizer,
                                                                       "chunk_tokens": cfg.chunk_tokens},
                                      batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=1))
@@ -200,11 +212,9 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
         phases = _schedule(cfg, docs[d], qa[d], recipe.run.seed, doc_count)
         counts = {}
         for phase, ds in phases.items():
-            packed = ds.map_batches(Formatter, fn_constructor_kwargs={"tokenizer": base_tokenizer,
-                                                                       "seq_len": recipe.base.seq_len,
-                                                                       "loss_on": cfg.loss_on},
-                                    batch_format="pyarrow", batch_size=256,
-                                    compute=ray.data.ActorPoolStrategy(size=1))
+            packed = ds.map_batches(format_batch, fn_kwargs={"tokenizer": base_tokenizer, "seq_len": recipe.base.seq_len,
+                                                             "loss_on": cfg.loss_on},
+                                    batch_format="pyarrow", batch_size=256)
             out_fs, path = storage.filesystem(storage.join(ctx.out, d, phase))
             packed.write_parquet(path, filesystem=out_fs)
             counts[phase] = _count_rows(storage.join(ctx.out, d, phase))

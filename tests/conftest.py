@@ -78,15 +78,15 @@ def ray_temp_dir():
 @pytest.fixture(scope="session")
 def ray_cluster(s3_server, ray_temp_dir, tmp_path_factory):
     """One embedded Ray for the session, with more logical CPUs than cores (see PITFALLS), its own
-    temp dir, and the S3 endpoint and mediphi's embedded-cluster settings in its workers'
-    environment (set before it starts)."""
+    temp dir, the S3 endpoint in its workers' environment (set before it starts) and mediphi's
+    Ray Data settings in this process."""
     import ray
 
-    from mediphi.context import prepare_embedded_cluster
+    from mediphi.context import configure_ray_data
 
     os.environ.setdefault("MEDIPHI_CACHE", str(tmp_path_factory.mktemp("cache")))
     os.environ["RAY_DATA_DISABLE_PROGRESS_BARS"] = "1"
-    prepare_embedded_cluster()
+    configure_ray_data()
     ray.init(num_cpus=8, include_dashboard=False, _temp_dir=str(ray_temp_dir), log_to_driver=False)
     try:
         yield ray

@@ -39,6 +39,7 @@ from mediphi.context import RunContext
 from mediphi.corpus.clean import PHI_TYPES, normalize_column, quality_issue, scrub_phi_column
 from mediphi.corpus.dedup import Signer, find_duplicates
 from mediphi.tables import format_table
+from mediphi.worker_cache import cached
 
 log = logging.getLogger("mediphi.corpus")
 
@@ -150,9 +151,6 @@ PROCESSED_SCHEMA = pa.schema(
 )
 
 
-_PROCESSOR: tuple[str, str | None, Processor] | None = None
-
-
 def process_batch(batch: pa.Table, cfg_json: str, tokenizer_json: str | None) -> pa.Table:
     """Processor as a task function, built once per worker process rather than per batch.
 
@@ -160,10 +158,7 @@ def process_batch(batch: pa.Table, cfg_json: str, tokenizer_json: str | None) ->
     rows never leave the worker between reading and the scratch parquet, and no actors (one
     process each, idle while the reads run) are started.
     """
-    global _PROCESSOR
-    if _PROCESSOR is None or _PROCESSOR[0] != cfg_json or _PROCESSOR[1] != tokenizer_json:
-        _PROCESSOR = (cfg_json, tokenizer_json, Processor(cfg_json, tokenizer_json))
-    return _PROCESSOR[2](batch)
+    return cached(Processor, cfg_json=cfg_json, tokenizer_json=tokenizer_json)(batch)
 
 
 def split_of(content_hash: str, heldout_fraction: float) -> str:
