@@ -3,6 +3,7 @@ the Ray Train launcher (TRL trainers), on a small run."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,25 @@ def test_mediflow_produces_both_splits_with_exactly_the_mediflow_columns(mediflo
     for row in dpo.to_pylist():
         assert row["rejected_output"] != row["output"] and row["error_type"]
     assert (out / "coverage.md").read_text().count("|") > 100
+
+
+def test_prompts_that_do_not_fit_the_generators_context_stop_mediflow_before_any_engine_starts(
+        ray_cluster, run_dir, monkeypatch):
+    import mediphi.serving.batch
+    from mediphi.config import RecipeError
+
+    # A spy, not a stand-in: the stage must stop before it would start an engine.
+    monkeypatch.setattr(mediphi.serving.batch, "generate", lambda *a, **k: pytest.fail("an engine was started"))
+    # The recipe asks for 4096 tokens of context; the test base has 2048 positions, so the engine
+    # would get 2048, and about 1200 tokens of prompt plus 1000 to generate do not fit in it.
+    recipe = load_recipe(str(recipe_yaml(run_dir, run_dir / "runs", "align")),
+                         [*OVERRIDES, "serve.engine_args.max_model_len=4096", "mediflow.max_tokens=1000"])
+    with pytest.raises(RecipeError) as raised:
+        run_stage(get_stage("mediflow"), RunContext(recipe))
+    message = str(raised.value)
+    longest = int(re.search(r"longest generation prompt takes (\d+) tokens", message).group(1))
+    assert longest + 1000 > 2048 and f"{longest + 1000} in all" in message, message
+    assert "context of 2048 tokens" in message and "serve.engine_args.max_model_len" in message, message
 
 
 def test_rows_whose_prompt_fills_max_length_are_set_aside_with_their_length(run_dir):

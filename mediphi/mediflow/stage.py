@@ -20,7 +20,7 @@ import logging
 import pyarrow as pa
 
 from mediphi import storage
-from mediphi.config import MediflowCfg
+from mediphi.config import MediflowCfg, RecipeError, ServeCfg
 from mediphi.context import RunContext
 from mediphi.mediflow import errors, judge, plan, report, schema
 from mediphi.mediflow.taxonomy import load_taxonomy
@@ -48,6 +48,7 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
 
     cells = plan.plan_cells(cfg, seed).to_pylist()
     requests = [{**c, **plan.generation_request(c, cfg, tax, prompts)} for c in cells]
+    _check_context(requests, generator, cfg, recipe.serve)
     log.info("mediflow: generating %d planned rows with %s", len(requests), recipe.serve.generator)
     generated = generate(ray.data.from_items(requests), generator, recipe.generation, recipe.serve).take_all()
     failed = [r["error"] for r in generated if r.get("error")]
@@ -85,6 +86,31 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
     log.info("mediflow: %d planned -> %d SFT rows, %d DPO pairs; dropped %s", len(cells), sft_table.num_rows,
              dpo_table.num_rows, funnel["dropped_by_reason"])
     return metrics
+
+
+def _check_context(requests: list[dict], generator: str, cfg: MediflowCfg, serve: ServeCfg) -> None:
+    """Stop before any engine starts when a planned prompt and its generation budget do not fit
+    the generator's context: every such cell would fail or be cut short, minutes of engine start
+    later (on the tiny recipe with a context of 512, all of them did)."""
+    from transformers import AutoTokenizer
+
+    from mediphi.models.refs import tokenizer_dir
+    from mediphi.serving.batch import engine_kwargs
+
+    limit = engine_kwargs(serve, generator)[0]["max_model_len"]  # as the engine gets it: capped by the model
+    tok = AutoTokenizer.from_pretrained(tokenizer_dir(generator))
+    # The prompts differ only by their cell's task, document type, format and difficulty.
+    prompts = {json.dumps(r["messages"], sort_keys=True): r["messages"] for r in requests}
+    longest = max((len(tok.apply_chat_template(m, add_generation_prompt=True, tokenize=True, return_dict=True)
+                       ["input_ids"]) for m in prompts.values()), default=0)
+    if longest + cfg.max_tokens > limit:
+        raise RecipeError(
+            f"mediflow: the longest generation prompt takes {longest} tokens and mediflow.max_tokens is "
+            f"{cfg.max_tokens}, {longest + cfg.max_tokens} in all, more than the generator's context of {limit} "
+            "tokens (serve.engine_args.max_model_len, capped at the model's positions): raise "
+            "serve.engine_args.max_model_len or lower mediflow.max_tokens")
+    log.info("mediflow: the longest generation prompt takes %d of the generator's %d tokens of context, "
+             "and mediflow.max_tokens %d", longest, limit, cfg.max_tokens)
 
 
 def _coverage_summary(cov: dict) -> dict:
