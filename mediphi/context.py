@@ -104,7 +104,8 @@ def configure_ray_data() -> None:
     epoch; experts: every phase of every domain). Reading one domain's corpus shards on two
     cores took 8.2-11.0 s with 32 actors, 1.5-3.3 s with one, and 0.26-0.43 s (2.0 s the first
     time) with the V1 reader, which reads the footers where the read is planned (in tasks when
-    there are many files) and starts no actors.
+    there are many files) and starts no actors (benchmarks/parquet_reads.py). The choice holds
+    for the pinned Ray 2.60.x; look again when upgrading Ray, as V1 is the older reader.
     """
     from ray.data import DataContext
 

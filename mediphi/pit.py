@@ -142,6 +142,20 @@ def format_batch(batch: pa.Table, tokenizer: dict[str, bytes], seq_len: int, los
     return cached(Formatter, tokenizer=tokenizer, seq_len=seq_len, loss_on=loss_on)(batch)
 
 
+def packed_phase(examples, tokenizer: dict[str, bytes], seq_len: int, loss_on: str):
+    """A phase's examples (from _schedule) packed into sequences, in the order its seeded shuffles give.
+
+    Without preserve_order the shuffles' inputs (a union, reads in several blocks) arrive in
+    the order their blocks happen to finish, so the same seed gave another schedule on every
+    run; the inputs are small, and ordered they gave the same sequences three runs out of three.
+    """
+    packed = examples.map_batches(format_batch, fn_kwargs={"tokenizer": tokenizer, "seq_len": seq_len,
+                                                           "loss_on": loss_on},
+                                  batch_format="pyarrow", batch_size=256)
+    packed.context.execution_options.preserve_order = True
+    return packed
+
+
 def run(cfg: PitCfg, ctx: RunContext) -> dict:
     import ray
 
@@ -212,11 +226,8 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
         phases = _schedule(cfg, docs[d], qa[d], recipe.run.seed, doc_count)
         counts = {}
         for phase, ds in phases.items():
-            packed = ds.map_batches(format_batch, fn_kwargs={"tokenizer": base_tokenizer, "seq_len": recipe.base.seq_len,
-                                                             "loss_on": cfg.loss_on},
-                                    batch_format="pyarrow", batch_size=256)
             out_fs, path = storage.filesystem(storage.join(ctx.out, d, phase))
-            packed.write_parquet(path, filesystem=out_fs)
+            packed_phase(ds, base_tokenizer, recipe.base.seq_len, cfg.loss_on).write_parquet(path, filesystem=out_fs)
             counts[phase] = _count_rows(storage.join(ctx.out, d, phase))
         chunks_generated = sum(1 for r in generated if r["domain"] == d)
         metrics["domains"][d] = {"chunks": chunks_generated, "qa_pairs": len(qa[d]),

@@ -13,7 +13,7 @@ import pytest
 from mediphi.config import PitCfg, load_recipe
 from mediphi.models.refs import tokenizer_files
 from mediphi.packing import IGNORE
-from mediphi.pit import Formatter, parse_pairs, qa_schema
+from mediphi.pit import Formatter, _schedule, packed_phase, parse_pairs, qa_schema
 
 from .runs import fake_run, recipe_yaml
 
@@ -54,6 +54,26 @@ def test_formatter_masks_questions_when_loss_is_on_answers(small_run):
     assert labels_all == ids_all
     packed = answers(batch).to_pylist()
     assert packed and all(len(r["input_ids"]) == 32 == len(r["labels"]) for r in packed)
+
+
+def test_the_same_seed_packs_the_same_schedule_on_every_run(ray_cluster, small_run):
+    """The phases are seeded shuffles of a union of many blocks; their order must not depend on
+    which block happened to finish first."""
+    import ray
+
+    tokenizer = tokenizer_files(str(small_run / "runs" / "pit" / "base" / "model"))
+    texts = [f"document {i} recommends therapy {i % 7} for adults " * 8 for i in range(300)]
+    qa = [{"question": f"which therapy {i}", "answer": f"therapy {i % 7}"} for i in range(60)]
+    cfg = PitCfg(phase1_epochs=1, phase2_epochs=2, qa_mix_ratio=0.5)
+
+    def schedule() -> dict[str, list]:
+        docs = ray.data.from_items([{"id": str(i), "text": t} for i, t in enumerate(texts)], override_num_blocks=8)
+        return {phase: [list(r["input_ids"]) for r in packed_phase(ds, tokenizer, 32, "answers").take_all()]
+                for phase, ds in _schedule(cfg, docs, qa, seed=3, doc_count=len(texts)).items()}
+
+    first = schedule()
+    assert set(first) == {"phase1", "phase2"} and len(first["phase2"]) > 100
+    assert schedule() == first
 
 
 def test_pit_stage_generates_and_writes_phases_in_order(ray_cluster, small_run):
