@@ -1,11 +1,12 @@
 """Ray Data's two parquet readers on the reads the stages make: a folder of a few parquet files.
 
-    .venv/bin/python benchmarks/parquet_reads.py [--files 8] [--rows 2000] [--repeats 5]
+    .venv/bin/python benchmarks/parquet_reads.py [--files 4] [--rows 100] [--repeats 5] [--no-wait]
 
-Writes --files parquet files of --rows rows of bundled-corpus text into a temp folder (about
-the shards of one domain), starts an embedded Ray cluster (8 logical CPUs, as the tiny recipe),
-then reads the folder to the end (`read_parquet(...).materialize()`) --repeats times with each
-reader, in turn, and prints the median and the spread of the wall time of one read:
+Writes --files parquet files of --rows rows of bundled-corpus text into a temp folder (the
+defaults: about the train shards of one domain of the tiny recipe), starts an embedded Ray cluster
+(8 logical CPUs, as the tiny recipe), waits for a quiet machine (benchmarks/common.py) unless
+--no-wait, then reads the folder to the end (`read_parquet(...).materialize()`) --repeats times
+with each reader, in turn, and prints the median and the spread of the wall time of one read:
 
 - "v2, 32 footer actors": Ray Data 2.60's default reader (use_datasource_v2), with its default
   pool of FooterReader actors, what a cluster that mediphi did not start (`ray job submit`,
@@ -31,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import corpus_texts, embedded_cluster, header, loadavg  # noqa: E402
+from benchmarks.common import corpus_texts, embedded_cluster, header, loadavg, wait_for_quiet  # noqa: E402
 
 READERS = {"v2, 32 footer actors": (True, "32"), "v2, 1 footer actor": (True, "1"), "v1": (False, None)}
 
@@ -62,17 +63,20 @@ def read_once(folder: Path, v2: bool, footer_actors: str | None) -> tuple[float,
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--files", type=int, default=8)
-    ap.add_argument("--rows", type=int, default=2000)
+    ap.add_argument("--files", type=int, default=4)
+    ap.add_argument("--rows", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-wait", action="store_true", help="measure without waiting for a quiet machine")
     args = ap.parse_args()
-    header(f"benchmarks/parquet_reads.py --files {args.files} --rows {args.rows} --repeats {args.repeats}")
+    header("benchmarks/parquet_reads.py " + " ".join(sys.argv[1:]))
     os.environ["RAY_DATA_DISABLE_PROGRESS_BARS"] = "1"
     with tempfile.TemporaryDirectory(prefix="mediphi-bench-parquet-") as tmp, embedded_cluster(8):
         folder = Path(tmp)
         written = write_files(folder, args.files, args.rows)
         size = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
-        print(f"{args.files} files, {written} rows, {size:.1f} MiB; {loadavg()}", flush=True)
+        quiet = args.no_wait or wait_for_quiet()
+        print(f"{args.files} files, {written} rows, {size:.1f} MiB; {loadavg()}"
+              + ("" if quiet else " (the wait for a quiet machine gave up)"), flush=True)
         times: dict[str, list[float]] = {name: [] for name in READERS}
         for _ in range(args.repeats + 1):
             for name, (v2, actors) in READERS.items():
