@@ -101,10 +101,10 @@ def configure_ray_data() -> None:
     them (32 unless set), started for every read_parquet and killed after it: each a new worker
     process that imports Ray Data and pyarrow. That suits a listing of thousands of remote files;
     the stages read tens of files, dozens of times per run (pit: each domain's shards once per
-    epoch; experts: every phase of every domain). Reading one domain's corpus shards on two
-    cores took 8.2-11.0 s with 32 actors, 1.5-3.3 s with one, and 0.26-0.43 s (2.0 s the first
-    time) with the V1 reader, which reads the footers where the read is planned (in tasks when
-    there are many files) and starts no actors (benchmarks/parquet_reads.py). The choice holds
+    epoch; experts: every phase of every domain). A read of the tiny recipe's shard size on two
+    cores took 8.0 s with 32 actors, 1.0 s with one, and 0.24 s with the V1 reader, which reads
+    the footers where the read is planned (in tasks when there are many files) and starts no
+    actors (benchmarks/parquet_reads.py; medians of 5, docs/benchmarks.md). The choice holds
     for the pinned Ray 2.60.x; look again when upgrading Ray, as V1 is the older reader.
     """
     from ray.data import DataContext

@@ -48,7 +48,8 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
 
     cells = plan.plan_cells(cfg, seed).to_pylist()
     requests = [{**c, **plan.generation_request(c, cfg, tax, prompts)} for c in cells]
-    _check_context(requests, generator, cfg, recipe.serve)
+    if recipe.generation.transport == "ray_data":  # an HTTP endpoint's context is its own
+        _check_context(requests, generator, cfg, recipe.serve)
     log.info("mediflow: generating %d planned rows with %s", len(requests), recipe.serve.generator)
     generated = generate(ray.data.from_items(requests), generator, recipe.generation, recipe.serve).take_all()
     failed = [r["error"] for r in generated if r.get("error")]
