@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mediphi import storage
-from mediphi.config import EvalCfg, Recipe, ServeCfg
+from mediphi.config import EvalCfg, Recipe
 from mediphi.eval.data import Example, load_examples, split_examples, task_uri
 from mediphi.eval.prompts import PromptFitter
 from mediphi.eval.tasks import TASK_NAMES, Task, get_task
 from mediphi.models.refs import tokenizer_dir
 from mediphi.rejects import Reject
+from mediphi.serving.app import serve_for
 
 log = logging.getLogger("mediphi.eval")
 
@@ -46,16 +47,6 @@ def load_tasks(cfg: EvalCfg, seed: int, names: list[str] | None = None) -> dict[
         log.info("eval %s: %d examples scored, %d shots, %d lines rejected (%s)", name, len(scored), len(shots),
                  len(rejects), uri)
     return out
-
-
-def serve_for(model_dir: str, serve: ServeCfg) -> ServeCfg:
-    """The serve settings for one model: its context length capped at what the model supports
-    (a tiny model has 1024 positions; the engine refuses a longer max_model_len)."""
-    from transformers import AutoConfig
-
-    positions = getattr(AutoConfig.from_pretrained(model_dir), "max_position_embeddings", None)
-    limit = min(serve.engine_args.max_model_len, positions or serve.engine_args.max_model_len)
-    return serve.model_copy(update={"engine_args": serve.engine_args.model_copy(update={"max_model_len": limit})})
 
 
 def build_requests(tasks: dict[str, TaskData], fitter: PromptFitter, cfg: EvalCfg,

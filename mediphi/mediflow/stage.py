@@ -96,14 +96,17 @@ def _check_context(requests: list[dict], generator: str, cfg: MediflowCfg, serve
     from transformers import AutoTokenizer
 
     from mediphi.models.refs import tokenizer_dir
-    from mediphi.serving.batch import engine_kwargs
+    from mediphi.serving.app import serve_for
 
-    limit = engine_kwargs(serve, generator)[0]["max_model_len"]  # as the engine gets it: capped by the model
-    tok = AutoTokenizer.from_pretrained(tokenizer_dir(generator))
+    local = tokenizer_dir(generator)  # the tokenizer and config, not the weights
+    limit = serve_for(local, serve).engine_args.max_model_len  # as the engine gets it: capped by the model
     # The prompts differ only by their cell's task, document type, format and difficulty.
-    prompts = {json.dumps(r["messages"], sort_keys=True): r["messages"] for r in requests}
-    longest = max((len(tok.apply_chat_template(m, add_generation_prompt=True, tokenize=True, return_dict=True)
-                       ["input_ids"]) for m in prompts.values()), default=0)
+    prompts = list({json.dumps(r["messages"], sort_keys=True): r["messages"] for r in requests}.values())
+    if not prompts:
+        return
+    encoded = AutoTokenizer.from_pretrained(local).apply_chat_template(
+        prompts, add_generation_prompt=True, tokenize=True, return_dict=True)  # one batched call
+    longest = max(len(ids) for ids in encoded["input_ids"])
     if longest + cfg.max_tokens > limit:
         raise RecipeError(
             f"mediflow: the longest generation prompt takes {longest} tokens and mediflow.max_tokens is "

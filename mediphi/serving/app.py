@@ -93,6 +93,16 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
     return config
 
 
+def serve_for(model_dir: str, serve: ServeCfg) -> ServeCfg:
+    """The serve settings for one model: its context length capped at what the model supports
+    (a tiny model has 1024 positions; the engine refuses a longer max_model_len)."""
+    from transformers import AutoConfig
+
+    positions = getattr(AutoConfig.from_pretrained(model_dir), "max_position_embeddings", None)
+    limit = min(serve.engine_args.max_model_len, positions or serve.engine_args.max_model_len)
+    return serve.model_copy(update={"engine_args": serve.engine_args.model_copy(update={"max_model_len": limit})})
+
+
 def _fit_context(wanted: int, source: str) -> int:
     """The recipe's context length, capped at what the model supports (vLLM refuses more)."""
     config = storage.join(source, "config.json")
