@@ -27,16 +27,37 @@ def train_shards(corpus_uri: str, domains: list[str], split: str = "train") -> l
     return [storage.join(corpus_uri, "shards", f"domain={d}", f"split={split}") for d in domains]
 
 
+def warmup_data(corpus_uri: str, domains: list[str], tokenizer: dict, seq_len: int, seed: int, tokens: int):
+    """The warm-up's packed sequences: every domain's train shards, packed and shuffled together.
+
+    The same seed gives the same rows in the same order only when the run preserves order (the
+    packer concatenates documents in the order it receives them, and the seeded shuffle then
+    permutes whatever that gave): the warm-up job is ordered for this.
+    """
+    import ray
+
+    from mediphi.packing import TextPacker
+
+    fs, _ = storage.filesystem(corpus_uri)
+    paths = [storage.filesystem(p)[1] for p in train_shards(corpus_uri, domains)]
+    return (
+        ray.data.read_parquet(paths, filesystem=fs, columns=["text"])
+        .map_batches(TextPacker, fn_constructor_kwargs={"tokenizer": tokenizer, "seq_len": seq_len},
+                     batch_format="pyarrow", batch_size=64, compute=ray.data.ActorPoolStrategy(size=1))
+        # Mix the domains (the shards come one domain at a time). A shuffle keeps its input's
+        # block count: size that by the corpus rather than by the many small read blocks.
+        .repartition(max(1, min(64, tokens // (seq_len * 5000) + 1)))
+        .random_shuffle(seed=seed)
+    )
+
+
 def run(cfg: BaseCfg, ctx: RunContext) -> dict:
     recipe: Recipe = ctx.recipe
     if cfg.source == "pretrained":
         return {"built": False, "model": cfg.path}
 
-    import ray
-
     from mediphi.models.refs import tokenizer_files
     from mediphi.models.tiny import build_model
-    from mediphi.packing import TextPacker
     from mediphi.perplexity import score_models
     from mediphi.train.launcher import TrainJob, launch
 
@@ -57,22 +78,15 @@ def run(cfg: BaseCfg, ctx: RunContext) -> dict:
     card = _card(cfg, params, domains)
     history: list[dict] = []
     if cfg.warmup is not None:
-        fs, _ = storage.filesystem(corpus.uri)
-        paths = [storage.filesystem(p)[1] for p in train_shards(corpus.uri, domains)]
-        packed = (
-            ray.data.read_parquet(paths, filesystem=fs, columns=["text"])
-            .map_batches(TextPacker, fn_constructor_kwargs={"tokenizer": tokenizer, "seq_len": cfg.seq_len},
-                         batch_format="pyarrow", batch_size=64, compute=ray.data.ActorPoolStrategy(size=1))
-            # Mix the domains (the shards come one domain at a time). A shuffle keeps its input's
-            # block count: size that by the corpus rather than by the many small read blocks.
-            .repartition(max(1, min(64, corpus.metrics["totals"]["tokens"] // (cfg.seq_len * 5000) + 1)))
-            .random_shuffle(seed=recipe.run.seed)
-        )
         job = TrainJob(
-            name="warmup", model=init_uri, datasets={"train": packed}, cfg=cfg.warmup,
-            checkpoints=ctx.work_uri("base"), output=out_model,
-            tensorboard=storage.join(ctx.root, "tensorboard", "base-warmup"),
-            options={"seq_len": cfg.seq_len, "card": card, "seed": recipe.run.seed},
+            name="warmup", model=init_uri, checkpoints=ctx.work_uri("base"), output=out_model,
+            datasets={"train": warmup_data(corpus.uri, domains, tokenizer, cfg.seq_len, recipe.run.seed,
+                                           corpus.metrics["totals"]["tokens"])},
+            cfg=cfg.warmup, tensorboard=storage.join(ctx.root, "tensorboard", "base-warmup"),
+            # Ordered: Ray Train's ingest then hands the workers the shuffle's rows in the order
+            # the seed gave them, so the same seed warms up the same base (not one that depends on
+            # which read finished first).
+            options={"seq_len": cfg.seq_len, "card": card, "seed": recipe.run.seed, "ordered": True},
         )
         history = launch([job])[0].log_history
     ppl = score_models({"base": out_model}, corpus.uri, domains, cfg.seq_len,

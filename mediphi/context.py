@@ -60,6 +60,12 @@ class RunContext:
         """
         return storage.join(self.root, "_work", stage, self.work_key)
 
+    def clear_work(self, stage: str) -> None:
+        """Remove the stage's scratch, every attempt's: once its artifact is committed nothing is
+        left to resume, and a forced rerun must start afresh rather than from the last checkpoint
+        of a finished run (for a real model that scratch is tens of GB of optimizer state)."""
+        storage.remove_tree(storage.join(self.root, "_work", stage))
+
     def artifact(self, stage: str) -> Artifact:
         uri = self.artifact_uri(stage)
         manifest = storage.read_manifest(uri)

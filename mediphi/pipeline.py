@@ -115,6 +115,7 @@ def run_stage(stage: Stage, ctx: RunContext, force: bool = False) -> Artifact:
         "files": storage.list_tree(final),
     }
     storage.write_text(storage.join(final, storage.MANIFEST), json.dumps(manifest, indent=2, sort_keys=True))
+    ctx.clear_work(stage.name)
     log.info("stage %s: done in %.1fs", stage.name, elapsed)
     return Artifact(stage.name, final, manifest)
 

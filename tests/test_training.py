@@ -125,6 +125,8 @@ def test_stopped_experts_stage_resumes_from_latest_checkpoint(ray_cluster, tmp_p
     assert any(step >= 10 for step in resumed.values()), resumed
     for name, curve in artifact.metrics["loss_curves"].items():
         assert curve[-1][0] == 60, name
+    # Committed, the stage leaves no checkpoints behind: a forced rerun trains afresh.
+    assert not ckpt_root.exists()
 
 
 EMBEDDED_CLUSTER = """
@@ -210,3 +212,54 @@ def test_training_ingest_draws_no_progress_bars(ray_cluster, ray_temp_dir, tmp_p
     assert any("SplitCoordinator" in text for text in logs.values())
     drawn = [name for name, text in logs.items() if "Running Dataset" in text]
     assert not drawn, f"training ingest progress bars in {drawn}"
+
+
+def test_the_same_seed_feeds_the_base_warmup_the_same_sequences_on_every_run(ray_cluster, tmp_path, monkeypatch):
+    """The warm-up packs documents in the order they reach its packer and shuffles with the seed:
+    the sequences the trainer sees, through Ray Train's ingest configured as the launcher does it
+    for the base's job, must not depend on which read finished first."""
+    import shutil
+
+    from ray.data import ExecutionOptions
+    from ray.train import DataConfig
+
+    from mediphi import base
+    from mediphi.context import RunContext
+    from mediphi.train import launcher
+
+    from .runs import write_manifest
+
+    run = tmp_path / "runs" / "base"
+    fake_run(run)
+    shutil.copytree(run / "base" / "tokenizer", run / "corpus" / "tokenizer")
+    write_manifest(str(run / "corpus"), "corpus", {"totals": {"tokens": 20000}})
+    recipe = load_recipe(str(recipe_yaml(tmp_path, tmp_path / "runs", "base")),
+                         ["base.tiny.hidden_size=32", "base.tiny.intermediate_size=64", "base.tiny.num_hidden_layers=1",
+                          "base.warmup.max_steps=4"])
+    ctx = RunContext(recipe)
+    ctx.out = str(tmp_path / "out")
+    jobs: list[TrainJob] = []
+
+    class Captured(Exception):
+        pass
+
+    def capture(js):
+        jobs.extend(js)
+        raise Captured
+
+    monkeypatch.setattr(launcher, "launch", capture)
+    with pytest.raises(Captured):
+        base.run(recipe.base, ctx)
+    (job,) = jobs
+    ingest = launcher._data_config(job, DataConfig, ExecutionOptions) or DataConfig()
+
+    def sequences() -> list[list[int]]:
+        (shard,) = ingest.configure({"train": job.datasets["train"]}, world_size=1, worker_handles=None,
+                                    worker_node_ids=None)
+        return [row.tolist() for batch in shard["train"].iter_batches(batch_format="numpy")
+                for row in batch["input_ids"]]
+
+    first = sequences()
+    assert len(first) > 100 and len({tuple(s) for s in first}) == len(first)
+    assert sequences() == first
+    assert sequences() == first

@@ -140,7 +140,7 @@ def _fit(job: TrainJob) -> TrainResult:
             worker_runtime_env={"env_vars": WORKER_ENV},
         ),
         datasets=job.datasets,
-        # An ordered schedule (PIT: QA phase before the document phase) must reach the workers in order.
+        # An ordered job's rows reach the workers in the dataset's order (below).
         dataset_config=_data_config(job, DataConfig, ExecutionOptions),
     )
     result = trainer.fit()
@@ -151,7 +151,9 @@ def _fit(job: TrainJob) -> TrainResult:
 def _data_config(job: TrainJob, DataConfig, ExecutionOptions):
     if job.kind in ("sft", "dpo"):  # every worker gets all rows; the trainer's sampler shards them
         return DataConfig(datasets_to_split=[])
-    if job.options.get("ordered"):  # an ordered schedule (PIT: QA phase first) reaches workers in order
+    # Ordered: the experts' schedule (PIT's QA phase before the document phase) and the base's
+    # seeded warm-up reach the workers in the order the dataset gives, not as blocks finish.
+    if job.options.get("ordered"):
         return DataConfig(execution_options=ExecutionOptions(preserve_order=True))
     return None
 
