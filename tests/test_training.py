@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 from mediphi.config import DeepSpeedCfg, TrainCfg, load_recipe
-from mediphi.train.launcher import TrainJob, deepspeed_config, launch, validate_deepspeed
+from mediphi.train.launcher import SCRATCH_PREFIX, TrainJob, deepspeed_config, launch, validate_deepspeed
 
 from .conftest import stop_process
 from .runs import fake_run, recipe_yaml, tiny_base
@@ -87,6 +88,42 @@ def test_killed_worker_restarts_from_last_checkpoint(ray_cluster, tmp_path, tiny
     # Logged steps continue upwards past the restart: nothing was trained twice from zero.
     assert steps == sorted(steps) and steps.count(5) == 1
     assert (Path(result.output) / "model.safetensors").exists()
+    # The killed worker's scratch (its trainer's local checkpoint) went with the next worker's
+    # start, and that worker removed its own at the end: nothing of the job is left on the node.
+    assert not list(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}killme-*"))
+
+
+CLAIM_SCRATCH = """
+import sys, time
+from mediphi.train.launcher import _claim_scratch
+work, owner = _claim_scratch(sys.argv[1])
+(work / "checkpoint-10").mkdir()
+print(work, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_workers_scratch_goes_with_the_next_worker_and_a_live_ones_stays(tmp_path, monkeypatch):
+    """What a SIGKILL or the OOM killer leaves (its `finally` never runs) is removed by the next
+    worker that starts on the node; a live worker's scratch is not touched."""
+    from mediphi.train.launcher import _claim_scratch
+
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", CLAIM_SCRATCH, name], stdout=subprocess.PIPE, text=True,
+                              env=env, start_new_session=True) for name in ("killed", "live")]
+    try:
+        killed, live = (Path(proc.stdout.readline().strip()) for proc in procs)
+        assert (killed / "checkpoint-10").is_dir() and (live / "checkpoint-10").is_dir()
+        os.kill(procs[0].pid, signal.SIGKILL)  # by PID: the process this test started
+        procs[0].wait(timeout=30)
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        work, owner = _claim_scratch("next")
+        os.close(owner)
+        assert not killed.exists()
+        assert (live / "checkpoint-10").is_dir() and work.is_dir() and work.parent == tmp_path
+    finally:
+        for proc in procs:
+            stop_process(proc)
 
 
 def test_stopped_experts_stage_resumes_from_latest_checkpoint(ray_cluster, tmp_path):
@@ -125,8 +162,10 @@ def test_stopped_experts_stage_resumes_from_latest_checkpoint(ray_cluster, tmp_p
     assert any(step >= 10 for step in resumed.values()), resumed
     for name, curve in artifact.metrics["loss_curves"].items():
         assert curve[-1][0] == 60, name
-    # Committed, the stage leaves no checkpoints behind: a forced rerun trains afresh.
+    # Committed, the stage leaves no checkpoints behind: a forced rerun trains afresh. Nor is any
+    # worker's local scratch left, the stopped attempt's included.
     assert not ckpt_root.exists()
+    assert not list(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}expert-*"))
 
 
 EMBEDDED_CLUSTER = """

@@ -194,9 +194,9 @@ def _train_loop(config: dict) -> None:
         # one-rank all-reduce only cost time (docs/benchmarks.md#train).
         for var in ("LOCAL_RANK", "RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE"):
             os.environ.pop(var, None)
-    tb_local = _tensorboard_dir(spec["tensorboard"], rank)
+    work, owner = _claim_scratch(spec["name"])
+    tb_local = _tensorboard_dir(spec["tensorboard"], rank, work)
     os.environ["TENSORBOARD_LOGGING_DIR"] = str(tb_local)
-    work = Path(tempfile.mkdtemp(prefix=f"mediphi-{spec['name']}-"))
     try:
         args = _training_arguments(cfg, work, spec)
         trainer = _make_trainer(spec, cfg, model, tok, args)
@@ -227,17 +227,57 @@ def _train_loop(config: dict) -> None:
         # The Trainer's own checkpoints (already reported to Ray) and a log folder that is not the
         # run's: a failed attempt must not leave them on the node either (a checkpoint of a real
         # model with its optimizer state is tens of GB, and Ray Train restarts on the same nodes).
+        # A killed worker never gets here: the next one on the node removes its scratch instead.
         shutil.rmtree(work, ignore_errors=True)
-        if tb_local != Path(spec["tensorboard"]):
-            shutil.rmtree(tb_local, ignore_errors=True)
+        os.close(owner)
 
 
-def _tensorboard_dir(uri: str, rank: int) -> Path:
-    """Rank 0 logs; a local run writes in place so TensorBoard shows it live."""
+SCRATCH_PREFIX = "mediphi-train-"
+OWNER_LOCK = ".owner"
+
+
+def _claim_scratch(name: str) -> tuple[Path, int]:
+    """This worker's local scratch for the job, and the descriptor of the lock that marks it live.
+
+    Each scratch holds a file its worker keeps locked (flock) while it runs. The kernel drops the
+    lock when the process dies however it dies, so the scratch of a worker killed by the OOM killer
+    or SIGKILL, whose `finally` never ran, is the one whose lock can be taken: the next worker on
+    the node removes it rather than leave a real model's checkpoint behind per restart. A lock, not
+    a PID check: a PID may be reused, or belong to another container sharing the folder.
+    """
+    import fcntl
+
+    root = Path(tempfile.gettempdir())
+    for stale in root.glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            fd = os.open(stale / OWNER_LOCK, os.O_RDWR)
+        except OSError:
+            continue  # no lock file: not a scratch this function made, or one being made
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # its worker is alive
+        shutil.rmtree(stale, ignore_errors=True)
+        log.info("removed %s, left by a worker that was killed", stale)
+        os.close(fd)
+    # Locked under a hidden name, then renamed (atomic): a scan never sees a scratch whose lock
+    # is not yet held, which it would take for a dead worker's.
+    claiming = Path(tempfile.mkdtemp(prefix=f".{SCRATCH_PREFIX}{name}-"))
+    owner = os.open(claiming / OWNER_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(owner, fcntl.LOCK_EX)
+    work = claiming.with_name(claiming.name[1:])
+    os.rename(claiming, work)
+    return work, owner
+
+
+def _tensorboard_dir(uri: str, rank: int, scratch: Path) -> Path:
+    """Rank 0 logs; a local run writes in place so TensorBoard shows it live. Otherwise the events
+    go to the worker's scratch (rank 0 uploads them to S3 at the end)."""
     if rank == 0 and not storage.is_s3(uri):
         Path(uri).mkdir(parents=True, exist_ok=True)
         return Path(uri)
-    return Path(tempfile.mkdtemp(prefix="mediphi-tb-"))
+    return scratch / "tensorboard"
 
 
 def _training_arguments(cfg: TrainCfg, work: Path, spec: dict):
