@@ -93,6 +93,27 @@ def test_killed_worker_restarts_from_last_checkpoint(ray_cluster, tmp_path, tiny
     assert not list(Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}killme-*"))
 
 
+def test_a_finished_job_launched_again_trains_nothing_more(ray_cluster, tmp_path, tiny_lm):
+    """A job whose last checkpoint is at max_steps (a sibling job failed after it ended, or the
+    stage died after training) gives the same model when launched again, and its checkpoint stays
+    at max_steps: the HF Trainer would otherwise take one more step per relaunch."""
+    import hashlib
+
+    def attempt() -> tuple[str, list, int]:
+        result = launch([job(tmp_path, tiny_lm, "done", max_steps=10, save_steps=5)])[0]
+        model = hashlib.sha256((Path(result.output) / "model.safetensors").read_bytes()).hexdigest()
+        latest = max((tmp_path / "ckpt" / "done").glob("checkpoint_*/checkpoint/trainer_state.json"),
+                     key=lambda p: p.stat().st_mtime)
+        return model, result.log_history, json.loads(latest.read_text())["global_step"]
+
+    first, history, step = attempt()
+    assert step == 10 and not any("resumed_from_step" in h for h in history)
+    model, history, step = attempt()
+    assert model == first and step == 10
+    assert [h["resumed_from_step"] for h in history if "resumed_from_step" in h] == [10]
+    assert max(h["step"] for h in history) == 10
+
+
 CLAIM_SCRATCH = """
 import sys, time
 from mediphi.train.launcher import _claim_scratch

@@ -201,6 +201,7 @@ def _train_loop(config: dict) -> None:
         args = _training_arguments(cfg, work, spec)
         trainer = _make_trainer(spec, cfg, model, tok, args)
         trainer.add_callback(RayTrainReportCallback())
+        trainer.add_callback(StopWhenFinished())
         # First in line, so the reporting integrations (TensorBoard, ...) see the throughput too.
         trainer.callback_handler.callbacks.insert(0, ThroughputCallback(spec["options"]["seq_len"]))
         trainer = prepare_trainer(trainer)
@@ -213,7 +214,12 @@ def _train_loop(config: dict) -> None:
             with checkpoint.as_directory() as ckpt:
                 resume = Path(ckpt) / RayTrainReportCallback.CHECKPOINT_NAME
                 log.info("%s: resuming from %s", spec["name"], resume)
-                trainer.train(resume_from_checkpoint=str(resume))
+                try:
+                    trainer.train(resume_from_checkpoint=str(resume))
+                except AlreadyFinished:
+                    # Loaded, nothing left to train: a sibling job failed after this one ended
+                    # (an expert, or DPO after SFT), or the stage died after training.
+                    log.info("%s: the checkpoint is at max_steps already; not trained further", spec["name"])
         else:
             trainer.train()
         if held_out:
@@ -384,6 +390,23 @@ def _save_final(trainer, tok, spec: dict, cfg: TrainCfg, rank: int) -> None:
         storage.upload_dir(out, spec["output"])
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+class AlreadyFinished(Exception):
+    """The checkpoint a run resumed from had reached max_steps: there is nothing to train."""
+
+
+class StopWhenFinished(TrainerCallback):
+    """Stop a run resumed from a finished checkpoint before it takes a step.
+
+    The HF Trainer checks max_steps only after a step, so resuming at max_steps trained one more
+    step (and saved it: every such resume added another), and the job's model was no longer the
+    one the uninterrupted run made. The checkpoint's weights and state are loaded by then.
+    """
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        if state.max_steps > 0 and state.global_step >= state.max_steps:
+            raise AlreadyFinished
 
 
 class ThroughputCallback(TrainerCallback):
