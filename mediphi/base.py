@@ -32,7 +32,7 @@ def warmup_data(corpus_uri: str, domains: list[str], tokenizer: dict, seq_len: i
 
     The same seed gives the same rows in the same order only when the run preserves order (the
     packer concatenates documents in the order it receives them, and the seeded shuffle then
-    permutes whatever that gave): the warm-up job is ordered for this.
+    permutes whatever that gave): the launcher runs every LM job's ingest in order for this.
     """
     import ray
 
@@ -83,10 +83,7 @@ def run(cfg: BaseCfg, ctx: RunContext) -> dict:
             datasets={"train": warmup_data(corpus.uri, domains, tokenizer, cfg.seq_len, recipe.run.seed,
                                            corpus.metrics["totals"]["tokens"])},
             cfg=cfg.warmup, tensorboard=storage.join(ctx.root, "tensorboard", "base-warmup"),
-            # Ordered: Ray Train's ingest then hands the workers the shuffle's rows in the order
-            # the seed gave them, so the same seed warms up the same base (not one that depends on
-            # which read finished first).
-            options={"seq_len": cfg.seq_len, "card": card, "seed": recipe.run.seed, "ordered": True},
+            options={"seq_len": cfg.seq_len, "card": card, "seed": recipe.run.seed},
         )
         history = launch([job])[0].log_history
     ppl = score_models({"base": out_model}, corpus.uri, domains, cfg.seq_len,

@@ -53,7 +53,7 @@ def run(cfg: ExpertsCfg, ctx: RunContext) -> dict:
             datasets={"train": data},
             checkpoints=ctx.work_uri("experts"), output=storage.join(ctx.out, domain, "model"),
             tensorboard=storage.join(ctx.root, "tensorboard", f"experts-{domain}"),
-            options={"seq_len": recipe.base.seq_len, "seed": recipe.run.seed, "ordered": True,
+            options={"seq_len": recipe.base.seq_len, "seed": recipe.run.seed,
                      "card": _card(domain, pit.metrics["domains"][domain], tcfg, recipe.pit.ordering, base)
                      + (f"\nReplay: {replayed[domain]} document sequences of the other domains mixed into the "
                         f"document phase ({cfg.replay_fraction:.0%}).\n" if replayed.get(domain) else "")},

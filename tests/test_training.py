@@ -21,7 +21,7 @@ from mediphi.config import DeepSpeedCfg, TrainCfg, load_recipe
 from mediphi.train.launcher import SCRATCH_PREFIX, TrainJob, deepspeed_config, launch, validate_deepspeed
 
 from .conftest import stop_process
-from .runs import fake_run, recipe_yaml, tiny_base
+from .runs import fake_run, recipe_yaml, tiny_base, write_manifest
 
 
 @pytest.fixture(scope="module")
@@ -280,14 +280,11 @@ def test_the_same_seed_feeds_the_base_warmup_the_same_sequences_on_every_run(ray
     for the base's job, must not depend on which read finished first."""
     import shutil
 
-    from ray.data import ExecutionOptions
     from ray.train import DataConfig
 
     from mediphi import base
     from mediphi.context import RunContext
     from mediphi.train import launcher
-
-    from .runs import write_manifest
 
     run = tmp_path / "runs" / "base"
     fake_run(run)
@@ -311,7 +308,7 @@ def test_the_same_seed_feeds_the_base_warmup_the_same_sequences_on_every_run(ray
     with pytest.raises(Captured):
         base.run(recipe.base, ctx)
     (job,) = jobs
-    ingest = launcher._data_config(job, DataConfig, ExecutionOptions) or DataConfig()
+    ingest = launcher._data_config(job, DataConfig)
 
     def sequences() -> list[list[int]]:
         (shard,) = ingest.configure({"train": job.datasets["train"]}, world_size=1, worker_handles=None,

@@ -109,7 +109,6 @@ WORKER_ENV = {"RAY_TRAIN_ENABLE_PRINT_PATCH": "0"}
 
 
 def _fit(job: TrainJob) -> TrainResult:
-    from ray.data import ExecutionOptions
     from ray.train import CheckpointConfig, DataConfig, FailureConfig, RunConfig, ScalingConfig
     from ray.train.torch import TorchConfig, TorchTrainer
 
@@ -140,22 +139,23 @@ def _fit(job: TrainJob) -> TrainResult:
             worker_runtime_env={"env_vars": WORKER_ENV},
         ),
         datasets=job.datasets,
-        # An ordered job's rows reach the workers in the dataset's order (below).
-        dataset_config=_data_config(job, DataConfig, ExecutionOptions),
+        # An LM job's rows reach the workers in the dataset's order (below).
+        dataset_config=_data_config(job, DataConfig),
     )
     result = trainer.fit()
     history = json.loads(storage.read_text(storage.join(job.output, "log_history.json")))
     return TrainResult(job.name, job.output, dict(result.metrics or {}), history)
 
 
-def _data_config(job: TrainJob, DataConfig, ExecutionOptions):
+def _data_config(job: TrainJob, DataConfig):
     if job.kind in ("sft", "dpo"):  # every worker gets all rows; the trainer's sampler shards them
         return DataConfig(datasets_to_split=[])
-    # Ordered: the experts' schedule (PIT's QA phase before the document phase) and the base's
-    # seeded warm-up reach the workers in the order the dataset gives, not as blocks finish.
-    if job.options.get("ordered"):
-        return DataConfig(execution_options=ExecutionOptions(preserve_order=True))
-    return None
+    # An LM job's rows reach the workers in the order the dataset gives, not as blocks finish: the
+    # experts' schedule puts PIT's QA phase before the document phase, and the same seed must give
+    # the same base warm-up. Ray Train's own ingest options otherwise (the driver's limits).
+    options = DataConfig.default_ingest_options()
+    options.preserve_order = True
+    return DataConfig(execution_options=options)
 
 
 def job_spec(job: TrainJob) -> dict:
