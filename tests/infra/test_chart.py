@@ -65,6 +65,13 @@ VARIANTS: dict[str, dict[str, Any]] = {
         },
         "networkPolicy": {"serveFrom": [{"namespaceSelector": {"matchLabels": {"team": "clinical"}}}]},
     },
+    "s3-endpoint": {
+        "cluster": {
+            "s3EndpointUrl": "http://minio.minio.svc:9000",
+            "env": [{"name": "AWS_ACCESS_KEY_ID", "valueFrom": {"secretKeyRef": {"name": "minio", "key": "id"}}}],
+        },
+        "serve": {"enabled": True, "models": {"final": {"source": FINAL_MODEL}}},
+    },
     "no-autoscaling-no-sa": {
         "cluster": {"autoscaling": {"enabled": False}},
         "serviceAccount": {"create": False, "name": "existing-sa"},
@@ -395,6 +402,22 @@ def test_kueue_label_suspends_a_fixed_size_job_and_api_key_reaches_serving_only(
     assert api_rule["from"] == [{"namespaceSelector": {"matchLabels": {"team": "clinical"}}}]
 
 
+def test_an_s3_endpoint_reaches_every_ray_container_of_both_clusters_and_only_when_set():
+    endpoint = {"name": "AWS_ENDPOINT_URL_S3", "value": "http://minio.minio.svc:9000"}
+    docs = render_docs(VARIANTS["s3-endpoint"])
+    ray_containers = [(where, c) for obj in (*by_kind(docs, "RayJob"), *by_kind(docs, "RayService"))
+                      for where, c, _pod in containers_of(obj) if c.get("name") in ("ray-head", "ray-worker")]
+    # The head, the CPU and the GPU worker groups of each of the two clusters.
+    assert len(ray_containers) == 6, [where for where, _ in ray_containers]
+    for where, container in ray_containers:
+        assert endpoint in container["env"], where
+        assert {"name": "AWS_ACCESS_KEY_ID", "valueFrom": {"secretKeyRef": {"name": "minio", "key": "id"}}} in \
+            container["env"], where
+    for where, container, _pod in (x for obj in render_docs(VARIANTS["serve-defaults"]) if obj["kind"] in RAY_KINDS
+                                   for x in containers_of(obj)):
+        assert all(e["name"] != "AWS_ENDPOINT_URL_S3" for e in container.get("env", [])), where
+
+
 def serve_apps(service: dict[str, Any]) -> list[dict[str, Any]]:
     return yaml.safe_load(service["spec"]["serveConfigV2"])["applications"]
 
@@ -592,6 +615,9 @@ GPU_GROUP = {
         pytest.param(
             with_values({}, "cluster.gpuWorkerGroups", [dict(GPU_GROUP, gpus=1, typo=1)]), "'typo'", id="typo"
         ),
+        pytest.param(
+            with_values({}, "cluster.s3EndpointUrl", "minio:9000"), "/cluster/s3EndpointUrl'", id="endpoint-no-scheme"
+        ),
     ],
 )
 def test_schema_rejects_bad_values_with_a_message_naming_them(values, message):
@@ -624,6 +650,15 @@ def test_schema_rejects_bad_values_with_a_message_naming_them(values, message):
             ),
             "pipeline.kueue.queueName needs pipeline.shutdownAfterJobFinishes=true",
             id="kueue-without-shutdown",
+        ),
+        pytest.param(
+            with_values(
+                with_values({}, "cluster.s3EndpointUrl", "http://minio:9000"),
+                "cluster.env",
+                [{"name": "AWS_ENDPOINT_URL_S3", "value": "http://other:9000"}],
+            ),
+            "cluster.s3EndpointUrl and an AWS_ENDPOINT_URL_S3 in cluster.env both set the S3 endpoint",
+            id="endpoint-twice",
         ),
     ],
 )

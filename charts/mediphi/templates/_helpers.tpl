@@ -160,8 +160,20 @@ spec:
         {{- include "mediphi.containerSecurityContext" $root | nindent 8 }}
       resources:
         {{- include "mediphi.resources" (dict "cpu" $g.resources.cpu "memory" $g.resources.memory "gpus" $gpus) | nindent 8 }}
-      {{- if or $v.cluster.env (and (eq .component "serve") $v.serve.apiKeySecret.name) }}
+      {{- if or $v.cluster.env $v.cluster.s3EndpointUrl (and (eq .component "serve") $v.serve.apiKeySecret.name) }}
       env:
+        {{- with $v.cluster.s3EndpointUrl }}
+        {{- range $v.cluster.env }}
+        {{- if eq .name "AWS_ENDPOINT_URL_S3" }}
+        {{- fail "cluster.s3EndpointUrl and an AWS_ENDPOINT_URL_S3 in cluster.env both set the S3 endpoint: keep one" }}
+        {{- end }}
+        {{- end }}
+        # The S3 service's own variable: mediphi's storage, boto3 and Ray's model downloader (the
+        # serving replicas load s3:// models with it, and it reads no other) all take it, and,
+        # unlike AWS_ENDPOINT_URL, it leaves STS (IRSA's credentials) and every other service on AWS.
+        - name: AWS_ENDPOINT_URL_S3
+          value: {{ . | quote }}
+        {{- end }}
         {{- with $v.cluster.env }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
