@@ -58,13 +58,18 @@ class RunContext:
         Keyed by the stage's config and inputs: a rerun of the same attempt resumes from it, a
         changed recipe or input starts clean instead of resuming someone else's checkpoints.
         """
-        return storage.join(self.root, "_work", stage, self.work_key)
+        return storage.join(self._stage_work(stage), self.work_key)
+
+    def _stage_work(self, stage: str) -> str:
+        """Every attempt's scratch of the stage: one place, so that what clear_work removes is what
+        work_uri hands out."""
+        return storage.join(self.root, "_work", stage)
 
     def clear_work(self, stage: str) -> None:
         """Remove the stage's scratch, every attempt's: once its artifact is committed nothing is
         left to resume, and a forced rerun must start afresh rather than from the last checkpoint
         of a finished run (for a real model that scratch is tens of GB of optimizer state)."""
-        storage.remove_tree(storage.join(self.root, "_work", stage))
+        storage.remove_tree(self._stage_work(stage))
 
     def artifact(self, stage: str) -> Artifact:
         uri = self.artifact_uri(stage)
