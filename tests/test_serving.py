@@ -99,7 +99,7 @@ def test_an_engine_for_an_s3_model_fits_its_context_and_can_reach_the_endpoint(t
     AWS_ENDPOINT_URL_S3, gets the endpoint that mediphi's storage uses."""
     from mediphi import storage
     from mediphi.config import load_recipe
-    from mediphi.serving.app import llm_config
+    from mediphi.serving.app import llm_config, serve_for
 
     uri = f"s3://{bucket_for_session}/models/context"
     storage.upload_dir(tiny_models["a"], uri)
@@ -109,6 +109,11 @@ def test_an_engine_for_an_s3_model_fits_its_context_and_can_reach_the_endpoint(t
     assert config["runtime_env"]["env_vars"]["AWS_ENDPOINT_URL_S3"] == s3_server
     local = llm_config("m", tiny_models["a"], serve, "vllm")
     assert local["engine_kwargs"]["max_model_len"] == 512 and "AWS_ENDPOINT_URL_S3" not in local["runtime_env"]["env_vars"]
+    # What the prompt-sizing callers (mediflow, eval) see is the context the engine gets.
+    assert serve_for(tiny_models["a"], serve).engine_args.max_model_len == 512
+    shorter = load_recipe("tiny", ["serve.engine_args.max_model_len=256"]).serve
+    assert serve_for(tiny_models["a"], shorter).engine_args.max_model_len == 256
+    assert llm_config("m", tiny_models["a"], shorter, "vllm")["engine_kwargs"]["max_model_len"] == 256
 
 
 def client(base: str, key: str | None = KEY) -> openai.OpenAI:

@@ -95,11 +95,9 @@ def llm_config(model_id: str, source: str, cfg: ServeCfg, engine: str) -> dict:
 
 def serve_for(model_dir: str, serve: ServeCfg) -> ServeCfg:
     """The serve settings for one model: its context length capped at what the model supports
-    (a tiny model has 1024 positions; the engine refuses a longer max_model_len)."""
-    from transformers import AutoConfig
-
-    positions = getattr(AutoConfig.from_pretrained(model_dir), "max_position_embeddings", None)
-    limit = min(serve.engine_args.max_model_len, positions or serve.engine_args.max_model_len)
+    (a tiny model has 1024 positions; the engine refuses a longer max_model_len), the same cap
+    `llm_config` gives the engine, so that a caller sizing prompts sees the engine's context."""
+    limit = _fit_context(serve.engine_args.max_model_len, model_dir)
     return serve.model_copy(update={"engine_args": serve.engine_args.model_copy(update={"max_model_len": limit})})
 
 
