@@ -87,6 +87,38 @@ def test_prompts_that_do_not_fit_the_generators_context_stop_mediflow_before_any
     assert "context of 2048 tokens" in message and "serve.engine_args.max_model_len" in message, message
 
 
+def test_rows_too_long_for_the_judges_context_are_counted_not_sent_to_the_engine(run_dir):
+    """A judge prompt carries its generated row, so only the rows that fit the judge's context with
+    its answer are judged; the others are counted as judge_too_long, a reason of the funnel."""
+    from transformers import AutoTokenizer
+
+    from mediphi.mediflow import plan
+    from mediphi.mediflow.judge import DROP_REASONS
+    from mediphi.mediflow.stage import judgeable
+
+    model = str(run_dir / "runs" / "align" / "base" / "model")
+    cfg = load_recipe(str(recipe_yaml(run_dir, run_dir / "runs", "align")), OVERRIDES).mediflow
+    tax, prompts = load_taxonomy(), plan.load_prompts(cfg.prompts)
+    rows = [{"cell_id": f"mf-{n}", "task_type": "summarization", "input_data": "discharge_summary",
+             "output_format": "plain_text", "difficulty_level": "hard", "seed": n,
+             "instruction": "Summarise for the GP.", "input": "fever and cough " * n, "output": "- CAP, treated."}
+            for n in (0, 40, 80)]
+    requests = [{**r, **plan.judge_request(r, cfg, tax, prompts)} for r in rows]
+    # Counted here with the model's own chat template, apart from the code under test.
+    tok = AutoTokenizer.from_pretrained(model)
+    lengths = [len(tok.apply_chat_template(r["messages"], add_generation_prompt=True, tokenize=True,
+                                           return_dict=True)["input_ids"]) for r in requests]
+    assert lengths == sorted(lengths) and len(set(lengths)) == 3, lengths
+    # Room for the second prompt and the judge's answer, exactly: the third does not fit.
+    serve = load_recipe(str(recipe_yaml(run_dir, run_dir / "runs", "align")),
+                        [*OVERRIDES, f"serve.engine_args.max_model_len={lengths[1] + cfg.judge_max_tokens}"]).serve
+    fits, dropped = judgeable(requests, model, cfg, serve)
+    assert [r["cell_id"] for r in fits] == ["mf-0", "mf-40"] and dropped == 1
+    roomy = serve.model_copy(update={"engine_args": serve.engine_args.model_copy(update={"max_model_len": 2048})})
+    assert judgeable(requests, model, cfg, roomy) == (requests, 0)
+    assert "judge_too_long" in DROP_REASONS  # listed in every funnel, 0 when none
+
+
 def test_rows_whose_prompt_fills_max_length_are_set_aside_with_their_length(run_dir):
     from transformers import AutoTokenizer
 

@@ -2,8 +2,9 @@
 
 Every row that does not survive is counted under exactly one reason, in funnel order:
 generation_error, empty_generation, generation_unparseable, invalid_json_output (a json row whose
-output fails its task schema), then judge_error, judge_unparseable, low_<criterion> (the first
-criterion below its threshold, in CRITERIA order), then exact_duplicate, near_duplicate.
+output fails its task schema), then judge_too_long (the row does not fit the judge's context),
+judge_error, judge_unparseable, low_<criterion> (the first criterion below its threshold, in
+CRITERIA order), then exact_duplicate, near_duplicate.
 
 Duplicates are found on word shingles of the instruction (the fields in `dedup_fields`), not on
 model tokens: instructions are short, words make the result independent of whichever generator
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from mediphi.config import DedupCfg, JudgeThresholds
 
 GENERATION_REASONS = ("generation_error", "empty_generation", "generation_unparseable", "invalid_json_output")
-JUDGE_REASONS = ("judge_error", "judge_unparseable", *(f"low_{c}" for c in CRITERIA))
+JUDGE_REASONS = ("judge_too_long", "judge_error", "judge_unparseable", *(f"low_{c}" for c in CRITERIA))
 DEDUP_REASONS = ("exact_duplicate", "near_duplicate")
 DROP_REASONS = (*GENERATION_REASONS, *JUDGE_REASONS, *DEDUP_REASONS)
 # Up to this many rows, kept instructions are also compared pairwise with exact Jaccard, so the

@@ -60,10 +60,14 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
     rows, gen_dropped = judge.accept_generations(generated, tax, prompts)
 
     judge_requests = [{**r, **plan.judge_request(r, cfg, tax, prompts)} for r in rows]
+    too_long = 0
+    if recipe.generation.transport == "ray_data" and judge_requests:
+        judge_requests, too_long = judgeable(judge_requests, judge_model, cfg, recipe.serve)
     log.info("mediflow: judging %d rows with %s", len(judge_requests), cfg.judge or recipe.serve.generator)
     judged = (generate(ray.data.from_items(judge_requests), judge_model, recipe.generation, recipe.serve).take_all()
               if judge_requests else [])
     kept, judge_dropped, below = judge.accept_judged(judged, cfg.thresholds)
+    judge_dropped["judge_too_long"] += too_long
     kept, dup_dropped = judge.dedup_rows(kept, cfg.dedup, cfg.dedup_fields, prompts)
     dpo, _ = errors.make_dpo_rows(kept, cfg.dpo_fraction, seed=seed, taxonomy=tax, types=cfg.error_types)
 
@@ -93,20 +97,12 @@ def _check_context(requests: list[dict], generator: str, cfg: MediflowCfg, serve
     """Stop before any engine starts when a planned prompt and its generation budget do not fit
     the generator's context: every such cell would fail or be cut short, minutes of engine start
     later (on the tiny recipe with a context of 512, all of them did)."""
-    from transformers import AutoTokenizer
-
-    from mediphi.models.refs import tokenizer_dir
-    from mediphi.serving.app import serve_for
-
-    local = tokenizer_dir(generator)  # the tokenizer and config, not the weights
-    limit = serve_for(local, serve).engine_args.max_model_len  # as the engine gets it: capped by the model
     # The prompts differ only by their cell's task, document type, format and difficulty.
     prompts = list({json.dumps(r["messages"], sort_keys=True): r["messages"] for r in requests}.values())
     if not prompts:
         return
-    encoded = AutoTokenizer.from_pretrained(local).apply_chat_template(
-        prompts, add_generation_prompt=True, tokenize=True, return_dict=True)  # one batched call
-    longest = max(len(ids) for ids in encoded["input_ids"])
+    lengths, limit = _prompt_tokens(prompts, generator, serve)
+    longest = max(lengths)
     if longest + cfg.max_tokens > limit:
         raise RecipeError(
             f"mediflow: the longest generation prompt takes {longest} tokens and mediflow.max_tokens is "
@@ -115,6 +111,40 @@ def _check_context(requests: list[dict], generator: str, cfg: MediflowCfg, serve
             "serve.engine_args.max_model_len or lower mediflow.max_tokens")
     log.info("mediflow: the longest generation prompt takes %d of the generator's %d tokens of context, "
              "and mediflow.max_tokens %d", longest, limit, cfg.max_tokens)
+
+
+def judgeable(requests: list[dict], judge_model: str, cfg: MediflowCfg, serve: ServeCfg) -> tuple[list[dict], int]:
+    """The judge requests that fit the judge's context with its answer, and how many did not.
+
+    A judge prompt carries the generated row (instruction, input, output), so its length is known
+    only after generation. One that does not fit would fail in the engine, one error each, and be
+    counted as judge_error, as if the judge had broken; it is counted as judge_too_long instead,
+    with the settings that make room.
+    """
+    lengths, limit = _prompt_tokens([r["messages"] for r in requests], judge_model, serve)
+    fits = [r for r, n in zip(requests, lengths, strict=True) if n + cfg.judge_max_tokens <= limit]
+    if dropped := len(requests) - len(fits):
+        log.warning("mediflow: %d of %d rows are too long to judge (the longest prompt takes %d tokens, plus "
+                    "mediflow.judge_max_tokens %d, in a context of %d): they are dropped as judge_too_long; "
+                    "raise serve.engine_args.max_model_len or lower mediflow.max_tokens to keep them",
+                    dropped, len(requests), max(lengths), cfg.judge_max_tokens, limit)
+    return fits, dropped
+
+
+def _prompt_tokens(messages: list[list[dict]], model: str, serve: ServeCfg) -> tuple[list[int], int]:
+    """Tokens of each chat prompt as the engine counts them (the model's chat template and a
+    generation prompt, one batched call), and the context the engine gets: the recipe's, capped at
+    the model's positions. Only the model's tokenizer and config are fetched, not its weights."""
+    from transformers import AutoTokenizer
+
+    from mediphi.models.refs import tokenizer_dir
+    from mediphi.serving.app import serve_for
+
+    local = tokenizer_dir(model)
+    limit = serve_for(local, serve).engine_args.max_model_len
+    encoded = AutoTokenizer.from_pretrained(local).apply_chat_template(
+        messages, add_generation_prompt=True, tokenize=True, return_dict=True)
+    return [len(ids) for ids in encoded["input_ids"]], limit
 
 
 def _coverage_summary(cov: dict) -> dict:
