@@ -94,7 +94,7 @@ def test_rows_too_long_for_the_judges_context_are_counted_not_sent_to_the_engine
 
     from mediphi.mediflow import plan
     from mediphi.mediflow.judge import DROP_REASONS
-    from mediphi.mediflow.stage import judgeable
+    from mediphi.mediflow.stage import engine_view, judgeable
 
     model = str(run_dir / "runs" / "align" / "base" / "model")
     cfg = load_recipe(str(recipe_yaml(run_dir, run_dir / "runs", "align")), OVERRIDES).mediflow
@@ -112,10 +112,10 @@ def test_rows_too_long_for_the_judges_context_are_counted_not_sent_to_the_engine
     # Room for the second prompt and the judge's answer, exactly: the third does not fit.
     serve = load_recipe(str(recipe_yaml(run_dir, run_dir / "runs", "align")),
                         [*OVERRIDES, f"serve.engine_args.max_model_len={lengths[1] + cfg.judge_max_tokens}"]).serve
-    fits, dropped = judgeable(requests, model, cfg, serve)
+    fits, dropped = judgeable(requests, *engine_view(model, serve))
     assert [r["cell_id"] for r in fits] == ["mf-0", "mf-40"] and dropped == 1
     roomy = serve.model_copy(update={"engine_args": serve.engine_args.model_copy(update={"max_model_len": 2048})})
-    assert judgeable(requests, model, cfg, roomy) == (requests, 0)
+    assert judgeable(requests, *engine_view(model, roomy)) == (requests, 0)
     assert "judge_too_long" in DROP_REASONS  # listed in every funnel, 0 when none
 
 

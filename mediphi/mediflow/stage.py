@@ -14,8 +14,10 @@ columns, rejects/, coverage.md.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -25,6 +27,9 @@ from mediphi.context import RunContext
 from mediphi.mediflow import errors, judge, plan, report, schema
 from mediphi.mediflow.taxonomy import load_taxonomy
 from mediphi.rejects import Reject
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 log = logging.getLogger("mediphi.mediflow")
 
@@ -46,10 +51,16 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
     generator = resolve(recipe.serve.generator, ctx)
     judge_model = resolve(cfg.judge, ctx) if cfg.judge else generator
 
+    # Prompts are counted as the engines will count them, with each model's tokenizer and context
+    # read once (the judge is the generator unless the recipe names another; on S3 each read is a
+    # download). An HTTP endpoint's context is its own.
+    counted = recipe.generation.transport == "ray_data"
+    view = functools.cache(lambda model: engine_view(model, recipe.serve))
+
     cells = plan.plan_cells(cfg, seed).to_pylist()
     requests = [{**c, **plan.generation_request(c, cfg, tax, prompts)} for c in cells]
-    if recipe.generation.transport == "ray_data":  # an HTTP endpoint's context is its own
-        _check_context(requests, generator, cfg, recipe.serve)
+    if counted:
+        _check_context(requests, *view(generator), cfg)
     log.info("mediflow: generating %d planned rows with %s", len(requests), recipe.serve.generator)
     generated = generate(ray.data.from_items(requests), generator, recipe.generation, recipe.serve).take_all()
     failed = [r["error"] for r in generated if r.get("error")]
@@ -61,8 +72,8 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
 
     judge_requests = [{**r, **plan.judge_request(r, cfg, tax, prompts)} for r in rows]
     too_long = 0
-    if recipe.generation.transport == "ray_data" and judge_requests:
-        judge_requests, too_long = judgeable(judge_requests, judge_model, cfg, recipe.serve)
+    if counted and judge_requests:
+        judge_requests, too_long = judgeable(judge_requests, *view(judge_model))
     log.info("mediflow: judging %d rows with %s", len(judge_requests), cfg.judge or recipe.serve.generator)
     judged = (generate(ray.data.from_items(judge_requests), judge_model, recipe.generation, recipe.serve).take_all()
               if judge_requests else [])
@@ -93,7 +104,7 @@ def run(cfg: MediflowCfg, ctx: RunContext) -> dict:
     return metrics
 
 
-def _check_context(requests: list[dict], generator: str, cfg: MediflowCfg, serve: ServeCfg) -> None:
+def _check_context(requests: list[dict], tok: PreTrainedTokenizerBase, limit: int, cfg: MediflowCfg) -> None:
     """Stop before any engine starts when a planned prompt and its generation budget do not fit
     the generator's context: every such cell would fail or be cut short, minutes of engine start
     later (on the tiny recipe with a context of 512, all of them did)."""
@@ -101,8 +112,7 @@ def _check_context(requests: list[dict], generator: str, cfg: MediflowCfg, serve
     prompts = list({json.dumps(r["messages"], sort_keys=True): r["messages"] for r in requests}.values())
     if not prompts:
         return
-    lengths, limit = _prompt_tokens(prompts, generator, serve)
-    longest = max(lengths)
+    longest = max(_prompt_tokens(tok, prompts))
     if longest + cfg.max_tokens > limit:
         raise RecipeError(
             f"mediflow: the longest generation prompt takes {longest} tokens and mediflow.max_tokens is "
@@ -113,38 +123,43 @@ def _check_context(requests: list[dict], generator: str, cfg: MediflowCfg, serve
              "and mediflow.max_tokens %d", longest, limit, cfg.max_tokens)
 
 
-def judgeable(requests: list[dict], judge_model: str, cfg: MediflowCfg, serve: ServeCfg) -> tuple[list[dict], int]:
-    """The judge requests that fit the judge's context with its answer, and how many did not.
+def judgeable(requests: list[dict], tok: PreTrainedTokenizerBase, limit: int) -> tuple[list[dict], int]:
+    """The judge requests whose prompt and answer (the request's max_tokens) fit the judge's
+    context of `limit` tokens, and how many did not.
 
     A judge prompt carries the generated row (instruction, input, output), so its length is known
     only after generation. One that does not fit would fail in the engine, one error each, and be
     counted as judge_error, as if the judge had broken; it is counted as judge_too_long instead,
     with the settings that make room.
     """
-    lengths, limit = _prompt_tokens([r["messages"] for r in requests], judge_model, serve)
-    fits = [r for r, n in zip(requests, lengths, strict=True) if n + cfg.judge_max_tokens <= limit]
+    lengths = _prompt_tokens(tok, [r["messages"] for r in requests])
+    answers = [r["sampling"]["max_tokens"] for r in requests]
+    fits = [r for r, n, m in zip(requests, lengths, answers, strict=True) if n + m <= limit]
     if dropped := len(requests) - len(fits):
-        log.warning("mediflow: %d of %d rows are too long to judge (the longest prompt takes %d tokens, plus "
-                    "mediflow.judge_max_tokens %d, in a context of %d): they are dropped as judge_too_long; "
-                    "raise serve.engine_args.max_model_len or lower mediflow.max_tokens to keep them",
-                    dropped, len(requests), max(lengths), cfg.judge_max_tokens, limit)
+        log.warning("mediflow: %d of %d rows are too long to judge (the longest prompt takes %d tokens, plus up to "
+                    "%d for the answer (mediflow.judge_max_tokens), in a context of %d): they are dropped as "
+                    "judge_too_long; raise serve.engine_args.max_model_len or lower mediflow.max_tokens to keep them",
+                    dropped, len(requests), max(lengths), max(answers), limit)
     return fits, dropped
 
 
-def _prompt_tokens(messages: list[list[dict]], model: str, serve: ServeCfg) -> tuple[list[int], int]:
-    """Tokens of each chat prompt as the engine counts them (the model's chat template and a
-    generation prompt, one batched call), and the context the engine gets: the recipe's, capped at
-    the model's positions. Only the model's tokenizer and config are fetched, not its weights."""
+def engine_view(model: str, serve: ServeCfg) -> tuple[PreTrainedTokenizerBase, int]:
+    """The model's tokenizer and the context its engine gets: the recipe's, capped at the model's
+    positions. Only the tokenizer and config are fetched, not the weights."""
     from transformers import AutoTokenizer
 
     from mediphi.models.refs import tokenizer_dir
     from mediphi.serving.app import serve_for
 
     local = tokenizer_dir(model)
-    limit = serve_for(local, serve).engine_args.max_model_len
-    encoded = AutoTokenizer.from_pretrained(local).apply_chat_template(
-        messages, add_generation_prompt=True, tokenize=True, return_dict=True)
-    return [len(ids) for ids in encoded["input_ids"]], limit
+    return AutoTokenizer.from_pretrained(local), serve_for(local, serve).engine_args.max_model_len
+
+
+def _prompt_tokens(tok: PreTrainedTokenizerBase, messages: list[list[dict]]) -> list[int]:
+    """Tokens of each chat prompt as the engine counts them: the chat template and a generation
+    prompt, one batched call (the fast tokenizer in Rust)."""
+    encoded = tok.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=True)
+    return [len(ids) for ids in encoded["input_ids"]]
 
 
 def _coverage_summary(cov: dict) -> dict:
