@@ -81,6 +81,41 @@ class Chunker:
         return pa.table(out)
 
 
+def select_chunks(docs: dict, tokenizer: dict[str, bytes], cfg: PitCfg):
+    """Every domain's chunks (`docs`: domain -> its train documents, a Ray dataset), at most
+    max_chunks_per_domain of them: the first ones in the train shards' file order, materialized.
+
+    In order, so that the same corpus gives the same chunks: a limit over a stream that is not
+    ordered keeps whichever chunks arrive first, and with a domain in two shard files the tiny
+    recipe's medcode QA came from a different 15 of its 60 chunks on each run.
+    """
+    import ray
+
+    chunk_sets = []
+    for ds in docs.values():
+        # An actor, not a task as the Formatter below: the limit cancels the chunking it no longer
+        # needs, and a task cancelled while importing torch (transformers imports it) leaves its
+        # pooled worker process unable to import torch again: the next task Ray gives that worker
+        # fails ("duplicate registrations for aten.linspace", "partially initialized module
+        # 'torch'"; seen in the pit test, reproduced with a bare limit). An actor's process ends
+        # with the actor.
+        chunks = ds.map_batches(Chunker, fn_constructor_kwargs={"tokenizer": tokenizer, "chunk_tokens": cfg.chunk_tokens},
+                                batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=1))
+        if cfg.max_chunks_per_domain:
+            chunks = chunks.limit(cfg.max_chunks_per_domain)
+        chunk_sets.append(chunks)
+    chunks = union_all(chunk_sets)
+    chunks.context.execution_options.preserve_order = True
+    # Chunk first, then generate: streaming both at once keeps one chunker actor per domain alive
+    # beside the generation pipeline's actors, and on a small cluster they can hold every CPU the
+    # generator's last stage needs (a deadlock). The chunks are small: text, bounded per domain.
+    selected = chunks.materialize()
+    # Derived datasets copy the context: the generation reading these chunks has no need to wait
+    # for its slowest batch (the stage orders the results itself).
+    selected.context.execution_options.preserve_order = False
+    return selected
+
+
 def _requests(batch: dict, prompts: dict, k: int, schema: str, max_tokens: int, temperature: float) -> dict:
     messages = []
     for domain, passage in zip(batch["domain"], batch["passage"], strict=True):
@@ -180,30 +215,15 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
     docs = {d: ray.data.read_parquet(storage.filesystem(train_shards(corpus.uri, [d])[0])[1], filesystem=fs,
                                      columns=["id", "text"]).add_column("domain", lambda b, d=d: pa.array([d] * len(b)))
             for d in domains}
-    chunk_sets = []
-    for d in domains:
-        # An actor, not a task as the Formatter below: the limit cancels the chunking it no longer
-        # needs, and a task cancelled while importing torch (transformers imports it) leaves its
-        # pooled worker process unable to import torch again: the next task Ray gives that worker
-        # fails ("duplicate registrations for aten.linspace", "partially initialized module
-        # 'torch'"; seen in the pit test, reproduced with a bare limit). An actor's process ends
-        # with the actor.
-        chunks = docs[d].map_batches(Chunker, fn_constructor_kwargs={"tokenizer": base_tokenizer,
-                                                                      "chunk_tokens": cfg.chunk_tokens},
-                                     batch_format="pyarrow", compute=ray.data.ActorPoolStrategy(size=1))
-        if cfg.max_chunks_per_domain:
-            chunks = chunks.limit(cfg.max_chunks_per_domain)
-        chunk_sets.append(chunks)
-    chunks = union_all(chunk_sets)
-    # Chunk first, then generate: streaming both at once keeps one chunker actor per domain alive
-    # beside the generation pipeline's actors, and on a small cluster they can hold every CPU the
-    # generator's last stage needs (a deadlock). The chunks are small: text, bounded per domain.
-    chunks = chunks.materialize()
+    chunks = select_chunks(docs, base_tokenizer, cfg)
     schema = json.dumps(qa_schema(cfg.qa_per_chunk, cfg.max_answer_chars, cfg.max_question_chars))
     requests = chunks.map_batches(_requests, fn_kwargs={"prompts": prompts, "k": cfg.qa_per_chunk, "schema": schema,
                                                         "max_tokens": cfg.max_new_tokens,
                                                         "temperature": cfg.temperature}, batch_format="numpy")
-    generated = generate(requests, generator, recipe.generation, recipe.serve).take_all()
+    # Generations finish in a different order on every run, and phase 1 is a seeded shuffle of
+    # the QA list: the list is put in one order first (a chunk is its document and position).
+    generated = sorted(generate(requests, generator, recipe.generation, recipe.serve).take_all(),
+                       key=lambda r: (domains.index(r["domain"]), r["doc_id"], int(r["chunk"])))
 
     qa: dict[str, list[dict]] = {d: [] for d in domains}
     drops: dict[str, Counter] = {d: Counter() for d in domains}

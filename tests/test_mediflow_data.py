@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import sqlite3
 from collections import Counter
 from importlib import resources
@@ -550,6 +551,33 @@ def _json_answer(task: str) -> dict:
             return [build(s["items"])] * max(1, s.get("minItems", 1))
         return {"string": "Left knee osteoarthritis; no evidence of effusion.", "boolean": True, "integer": 3}[t]
     return build(TAX.schema_for(task))
+
+
+def test_the_splits_do_not_depend_on_the_order_generations_finish():
+    cfg = MediflowCfg(num_rows=120, dpo_fraction=0.25, thresholds=JudgeThresholds(realism=3))
+    cells = plan.plan_cells(cfg, 42).to_pylist()
+    generated = [{**c, "generated_text": _fake_generation(c), "error": ""} for c in cells]
+
+    def splits(finish_order: random.Random | None) -> tuple[list[dict], list[dict]]:
+        def as_finished(rows: list[dict]) -> list[dict]:
+            rows = list(rows)
+            if finish_order:
+                finish_order.shuffle(rows)
+            return rows
+
+        rows, _ = judge.accept_generations(as_finished(generated), TAX, PROMPTS)
+        # Every row scored alike: the dedup keeps the earlier row of a group and the DPO pick takes
+        # the earlier of equal scores, so any order dependence shows.
+        judged = [{**r, "generated_text": json.dumps(dict.fromkeys(judge.CRITERIA, 4)), "error": ""} for r in rows]
+        kept, _, _ = judge.accept_judged(as_finished(judged), cfg.thresholds)
+        kept, _ = judge.dedup_rows(kept, cfg.dedup, cfg.dedup_fields, PROMPTS)
+        dpo, _ = errors.make_dpo_rows(kept, cfg.dpo_fraction, seed=42, taxonomy=TAX)
+        return schema.to_table(kept, False).to_pylist(), schema.to_table(dpo, True).to_pylist()
+
+    in_plan_order = splits(None)
+    assert len(in_plan_order[0]) > 50 and len(in_plan_order[1]) > 10
+    for seed in range(3):
+        assert splits(random.Random(seed)) == in_plan_order
 
 
 def test_planned_cells_become_valid_sft_and_dpo_splits():

@@ -13,7 +13,7 @@ import pytest
 from mediphi.config import PitCfg, load_recipe
 from mediphi.models.refs import tokenizer_files
 from mediphi.packing import IGNORE
-from mediphi.pit import Formatter, _schedule, packed_phase, parse_pairs, qa_schema
+from mediphi.pit import Chunker, Formatter, _schedule, packed_phase, parse_pairs, qa_schema, select_chunks
 
 from .runs import fake_run, recipe_yaml
 
@@ -74,6 +74,39 @@ def test_the_same_seed_packs_the_same_schedule_on_every_run(ray_cluster, small_r
     first = schedule()
     assert set(first) == {"phase1", "phase2"} and len(first["phase2"]) > 100
     assert schedule() == first
+
+
+def test_the_same_corpus_gives_the_same_chunks_the_first_in_file_order(ray_cluster, small_run, tmp_path):
+    """max_chunks_per_domain keeps a domain's first chunks in shard-file order, whichever read
+    finishes first. The second file's read is made slow here: the files after it are read and
+    chunked while it sleeps, and a limit over the stream as it arrives would keep their chunks."""
+    import time
+
+    import pyarrow.parquet as pq
+    import ray
+
+    tokenizer = tokenizer_files(str(small_run / "runs" / "pit" / "base" / "model"))
+    tables = []
+    for j, n in enumerate([3, 40, 3, 3, 3, 3]):
+        rows = [{"id": f"part-{j}:{i}", "text": f"part {j} document {i} recommends therapy {i % 7} for adults " * 6}
+                for i in range(n)]
+        tables.append(pa.Table.from_pylist(rows))
+        pq.write_table(tables[-1], tmp_path / f"part-{j}.parquet")
+    cfg = PitCfg(chunk_tokens=24, max_chunks_per_domain=30)
+    one_pass = Chunker(tokenizer, cfg.chunk_tokens)(
+        pa.concat_tables(tables).append_column("domain", pa.array(["pubmed"] * sum(t.num_rows for t in tables))))
+    expected = list(zip(one_pass.column("doc_id").to_pylist(), one_pass.column("chunk").to_pylist(),
+                        strict=True))[:30]
+    assert {doc.split(":")[0] for doc, _ in expected} == {"part-0", "part-1"}
+
+    def slow_second_file(batch: pa.Table) -> pa.Table:
+        if batch.num_rows and batch.column("id")[0].as_py().startswith("part-1:"):
+            time.sleep(3)
+        return batch.append_column("domain", pa.array(["pubmed"] * batch.num_rows))
+
+    docs = ray.data.read_parquet(str(tmp_path)).map_batches(slow_second_file, batch_format="pyarrow")
+    rows = select_chunks({"pubmed": docs}, tokenizer, cfg).take_all()
+    assert [(r["doc_id"], r["chunk"]) for r in rows] == expected
 
 
 def test_pit_stage_generates_and_writes_phases_in_order(ray_cluster, small_run):

@@ -125,10 +125,19 @@ def parse_generation(cell: dict, text: str | None, error: str | None, taxonomy: 
     return {**row, **{k: cell[k] for k in ("cell_id", "seed") if k in cell}}, None
 
 
+def plan_position(row: dict) -> str:
+    """A generated row's place in the plan. Generations come back in the order they finish, which
+    changes from run to run; the splits' row order, the dedup's ties (the earlier row wins) and the
+    DPO pick (ties by position) follow plan order instead, so that the same generations give the
+    same splits. Cell ids are zero-padded ("mf-0000042"): their string order is the plan's."""
+    return row.get("cell_id") or ""
+
+
 def accept_generations(rows: Iterable[dict], taxonomy: Taxonomy, prompts: Prompts) -> tuple[list[dict], Counter]:
-    """Rows out of `serving.batch.generate` (cell columns + generated_text + error) -> MediFlow rows."""
+    """Rows out of `serving.batch.generate` (cell columns + generated_text + error) -> MediFlow rows,
+    in plan order."""
     kept, dropped = [], Counter()
-    for r in rows:
+    for r in sorted(rows, key=plan_position):
         row, reason = parse_generation(r, r.get("generated_text"), r.get("error"), taxonomy, prompts)
         if row is None:
             dropped[reason] += 1
@@ -174,11 +183,11 @@ def judge_verdict(scores: dict[str, int] | None, thresholds: JudgeThresholds) ->
 def accept_judged(rows: Iterable[dict], thresholds: JudgeThresholds) -> tuple[list[dict], Counter, Counter]:
     """Rows from the judge round (row columns + generated_text + error) -> rows with the five scores.
 
-    Returns (kept, dropped by reason, below-threshold counts per criterion: a row low on several
-    criteria is dropped once, under the first, but counted here under each).
+    Returns (kept, in plan order; dropped by reason; below-threshold counts per criterion: a row
+    low on several criteria is dropped once, under the first, but counted here under each).
     """
     kept, dropped, below = [], Counter(), Counter()
-    for r in rows:
+    for r in sorted(rows, key=plan_position):
         if r.get("error"):
             dropped["judge_error"] += 1
             continue
