@@ -221,9 +221,10 @@ def run(cfg: PitCfg, ctx: RunContext) -> dict:
                                                         "max_tokens": cfg.max_new_tokens,
                                                         "temperature": cfg.temperature}, batch_format="numpy")
     # Generations finish in a different order on every run, and phase 1 is a seeded shuffle of
-    # the QA list: the list is put in one order first (a chunk is its document and position).
+    # each domain's QA list: the list is put in one order first (a chunk is its document and
+    # position; the rows are grouped by domain below, so the domains' order does not matter).
     generated = sorted(generate(requests, generator, recipe.generation, recipe.serve).take_all(),
-                       key=lambda r: (domains.index(r["domain"]), r["doc_id"], int(r["chunk"])))
+                       key=lambda r: (r["domain"], r["doc_id"], int(r["chunk"])))
 
     qa: dict[str, list[dict]] = {d: [] for d in domains}
     drops: dict[str, Counter] = {d: Counter() for d in domains}
