@@ -33,6 +33,21 @@ def test_packaged_recipes_load():
         assert recipe.run.name
 
 
+def test_the_paper_recipe_trains_every_job_on_gpus_in_bf16_with_deepspeed():
+    # A section the recipe leaves out takes the CPU defaults (1 worker, no GPU, float32): a 3.8B
+    # model's SFT would then run on one CPU worker of a GPU cluster.
+    from mediphi.train.launcher import validate_deepspeed
+
+    recipe = load_recipe("mediphi-3.8b")
+    for key, job in {"experts.train": recipe.experts.train, "align.sft": recipe.align.sft,
+                     "align.dpo": recipe.align.dpo}.items():
+        assert job.gpus_per_worker >= 1 and job.num_workers > 1 and job.bf16, key
+        assert job.deepspeed is not None, key
+        validate_deepspeed(job.deepspeed)
+    # DPO from the SFT model at a far smaller learning rate, as Zephyr's DPO (5e-7 against 2e-5 here).
+    assert recipe.align.dpo.learning_rate < recipe.align.sft.learning_rate <= recipe.experts.train.learning_rate
+
+
 def test_unknown_key_names_path_file_and_line(tmp_path):
     path = write(tmp_path, MINIMAL.replace("          format: text", "          format: text\n          formt: jats"))
     with pytest.raises(RecipeError) as err:

@@ -320,6 +320,64 @@ def test_rayjob_and_rayservice_share_the_cluster_shape():
     assert job["spec"]["rayClusterSpec"]["rayVersion"] == "2.60.0"
 
 
+# The GPU that Ray detects on the EC2 families the examples pin with a nodeSelector: Ray names it
+# in the node's accelerator_type:<name> resource, which a recipe's accelerator_type asks for.
+EC2_GPU = {"p5": "H100", "p5e": "H200", "p5en": "H200", "p4d": "A100", "p4de": "A100", "g6e": "L40S",
+           "g6": "L4", "g5": "A10G", "g4dn": "T4"}
+
+
+def ray_worker_nodes(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Ray worker nodes an install can grow to. KubeRay gives each pod num-cpus and num-gpus
+    from its container's limits; the head takes no work (num-cpus 0)."""
+    cluster = values["cluster"]
+    size = "maxReplicas" if cluster["autoscaling"]["enabled"] else "replicas"
+    nodes = []
+    if cluster["cpuWorkers"]["enabled"]:
+        nodes.append({"cpus": float(cluster["cpuWorkers"]["resources"]["cpu"]), "gpus": 0, "gpu": None,
+                      "count": cluster["cpuWorkers"][size]})
+    for group in cluster["gpuWorkerGroups"]:
+        instance = (group.get("nodeSelector") or {}).get("node.kubernetes.io/instance-type", "")
+        nodes.append({"cpus": float(group["resources"]["cpu"]), "gpus": group["gpus"],
+                      "gpu": EC2_GPU.get(instance.split(".")[0]), "count": group[size]})
+    return nodes
+
+
+def placeable(nodes: list[dict[str, Any]], cpus: float, gpus: float, gpu_type: str | None) -> int:
+    """How many workers of that shape the nodes hold at once (a node of unknown GPU type takes any)."""
+    total = 0
+    for node in nodes:
+        if gpus and (node["gpus"] < gpus or (gpu_type and node["gpu"] not in (None, gpu_type))):
+            continue
+        per_node = node["cpus"] // cpus if cpus else float("inf")
+        if gpus:
+            per_node = min(per_node, node["gpus"] // gpus)
+        total += int(per_node) * node["count"]
+    return total
+
+
+@pytest.mark.parametrize("name", ["defaults", *sorted(p.stem for p in EXAMPLES)])
+def test_every_training_job_and_the_generator_fit_the_cluster_the_values_describe(name):
+    """A Ray Train job whose workers cannot all be placed waits forever, and so does a vLLM
+    replica asking for a GPU type the nodes lack: the recipe a value set runs must fit its cluster."""
+    from mediphi.config import load_recipe
+
+    values = merged_values(VALUE_SETS[name])
+    recipe = load_recipe(values["pipeline"]["recipeName"], values["pipeline"]["overrides"])
+    nodes = ray_worker_nodes(values)
+    jobs = {"experts.train": recipe.experts.train, "align.sft": recipe.align.sft, "align.dpo": recipe.align.dpo}
+    if recipe.base.warmup is not None:
+        jobs["base.warmup"] = recipe.base.warmup
+    short = {key: f"{placeable(nodes, job.cpus_per_worker, job.gpus_per_worker, job.accelerator_type)} of "
+                  f"{job.num_workers} workers ({job.cpus_per_worker} CPUs, {job.gpus_per_worker} GPUs, "
+                  f"{job.accelerator_type or 'any GPU'})"
+             for key, job in jobs.items()
+             if placeable(nodes, job.cpus_per_worker, job.gpus_per_worker, job.accelerator_type) < job.num_workers}
+    assert not short, f"{name}: only {short} fit on {nodes}"
+    if recipe.serve.device == "gpu":
+        tp = recipe.serve.engine_args.tensor_parallel_size
+        assert placeable(nodes, 1, tp, recipe.serve.accelerator_type) >= 1, (name, recipe.serve.accelerator_type, nodes)
+
+
 def test_default_pipeline_entrypoint_and_lifecycle():
     (job,) = by_kind(render_docs({}), "RayJob")
     spec = job["spec"]
