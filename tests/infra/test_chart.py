@@ -367,11 +367,11 @@ def test_every_training_job_and_the_generator_fit_the_cluster_the_values_describ
     jobs = {"experts.train": recipe.experts.train, "align.sft": recipe.align.sft, "align.dpo": recipe.align.dpo}
     if recipe.base.warmup is not None:
         jobs["base.warmup"] = recipe.base.warmup
-    short = {key: f"{placeable(nodes, job.cpus_per_worker, job.gpus_per_worker, job.accelerator_type)} of "
-                  f"{job.num_workers} workers ({job.cpus_per_worker} CPUs, {job.gpus_per_worker} GPUs, "
+    fit = {key: placeable(nodes, job.cpus_per_worker, job.gpus_per_worker, job.accelerator_type)
+           for key, job in jobs.items()}
+    short = {key: f"{fit[key]} of {job.num_workers} workers ({job.cpus_per_worker} CPUs, {job.gpus_per_worker} GPUs, "
                   f"{job.accelerator_type or 'any GPU'})"
-             for key, job in jobs.items()
-             if placeable(nodes, job.cpus_per_worker, job.gpus_per_worker, job.accelerator_type) < job.num_workers}
+             for key, job in jobs.items() if fit[key] < job.num_workers}
     assert not short, f"{name}: only {short} fit on {nodes}"
     if recipe.serve.device == "gpu":
         tp = recipe.serve.engine_args.tensor_parallel_size
