@@ -326,39 +326,58 @@ EC2_GPU = {"p5": "H100", "p5e": "H200", "p5en": "H200", "p4d": "A100", "p4de": "
            "g6": "L4", "g5": "A10G", "g4dn": "T4"}
 
 
+QUANTITY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+def quantity_bytes(value: str) -> int:
+    """A Kubernetes memory quantity ("24Gi", "512Mi", "1e9") in bytes, as KubeRay reads it."""
+    for suffix in sorted(QUANTITY, key=len, reverse=True):
+        if value.endswith(suffix):
+            return int(float(value[: -len(suffix)]) * QUANTITY[suffix])
+    return int(float(value))
+
+
 def ray_worker_nodes(values: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Ray worker nodes an install can grow to. KubeRay gives each pod num-cpus and num-gpus
-    from its container's limits; the head takes no work (num-cpus 0)."""
+    """The Ray worker nodes an install can grow to. KubeRay starts each pod's Ray with num-cpus,
+    num-gpus and memory from its container's limits (Ray then declares exactly that memory) and
+    labels it ray.io/node-group=<group name>; the head takes no work (num-cpus 0)."""
     cluster = values["cluster"]
     size = "maxReplicas" if cluster["autoscaling"]["enabled"] else "replicas"
+    groups = [{"name": "cpu", "gpus": 0, **cluster["cpuWorkers"]}] if cluster["cpuWorkers"]["enabled"] else []
     nodes = []
-    if cluster["cpuWorkers"]["enabled"]:
-        nodes.append({"cpus": float(cluster["cpuWorkers"]["resources"]["cpu"]), "gpus": 0, "gpu": None,
-                      "count": cluster["cpuWorkers"][size]})
-    for group in cluster["gpuWorkerGroups"]:
+    for group in [*groups, *cluster["gpuWorkerGroups"]]:
         instance = (group.get("nodeSelector") or {}).get("node.kubernetes.io/instance-type", "")
-        nodes.append({"cpus": float(group["resources"]["cpu"]), "gpus": group["gpus"],
-                      "gpu": EC2_GPU.get(instance.split(".")[0]), "count": group[size]})
+        nodes.append({"labels": {"ray.io/node-group": group["name"]}, "cpus": float(group["resources"]["cpu"]), "gpus": group["gpus"],
+                      "memory": quantity_bytes(group["resources"]["memory"]),
+                      "gpu": EC2_GPU.get(instance.split(".")[0]) if group["gpus"] else None,
+                      "count": group[size]})
     return nodes
 
 
-def placeable(nodes: list[dict[str, Any]], cpus: float, gpus: float, gpu_type: str | None) -> int:
-    """How many workers of that shape the nodes hold at once (a node of unknown GPU type takes any)."""
+def placeable(nodes: list[dict[str, Any]], cpus: float, gpus: float, gpu_type: str | None,
+              memory: int = 0, labels: dict[str, str] | None = None) -> int:
+    """How many tasks or workers of that shape the nodes hold at once (a node of unknown GPU type
+    takes any; `labels` is a Ray label selector, of which the chart's nodes carry ray.io/node-group)."""
     total = 0
     for node in nodes:
         if gpus and (node["gpus"] < gpus or (gpu_type and node["gpu"] not in (None, gpu_type))):
             continue
+        if any(node["labels"].get(k) != v for k, v in (labels or {}).items()):
+            continue
         per_node = node["cpus"] // cpus if cpus else float("inf")
         if gpus:
             per_node = min(per_node, node["gpus"] // gpus)
+        if memory:
+            per_node = min(per_node, node["memory"] // memory)
         total += int(per_node) * node["count"]
     return total
 
 
 @pytest.mark.parametrize("name", ["defaults", *sorted(p.stem for p in EXAMPLES)])
-def test_every_training_job_and_the_generator_fit_the_cluster_the_values_describe(name):
-    """A Ray Train job whose workers cannot all be placed waits forever, and so does a vLLM
-    replica asking for a GPU type the nodes lack: the recipe a value set runs must fit its cluster."""
+def test_every_training_job_merge_task_and_the_generator_fit_the_cluster_the_values_describe(name):
+    """A Ray Train job whose workers cannot all be placed waits forever, and so does a merge task
+    that declares more memory than a node of its group has, or a vLLM replica asking for a GPU type
+    the nodes lack: the recipe a value set runs must fit its cluster."""
     from mediphi.config import load_recipe
 
     values = merged_values(VALUE_SETS[name])
@@ -373,6 +392,15 @@ def test_every_training_job_and_the_generator_fit_the_cluster_the_values_describ
                   f"{job.accelerator_type or 'any GPU'})"
              for key, job in jobs.items() if fit[key] < job.num_workers}
     assert not short, f"{name}: only {short} fit on {nodes}"
+    # The merge stage's Ray tasks: each merge (its label selector keeps it on the CPU group), a
+    # search trial (a merge then a perplexity score, on eval's GPUs) and a scoring task.
+    merge, gib = recipe.merge, 2**30
+    tasks = {"merge": (merge.num_cpus, 0, merge.memory_gb * gib, merge.label_selector),
+             "eval scoring": (1, recipe.eval.num_gpus, 0, None)}
+    if merge.search.enabled:
+        tasks["merge search trial"] = (merge.num_cpus, recipe.eval.num_gpus, merge.memory_gb * gib, None)
+    unplaced = {key: task for key, task in tasks.items() if placeable(nodes, *task[:2], None, *task[2:]) < 1}
+    assert not unplaced, f"{name}: no node holds {unplaced} (CPUs, GPUs, memory, labels) of {nodes}"
     if recipe.serve.device == "gpu":
         tp = recipe.serve.engine_args.tensor_parallel_size
         assert placeable(nodes, 1, tp, recipe.serve.accelerator_type) >= 1, (name, recipe.serve.accelerator_type, nodes)
