@@ -9,6 +9,10 @@ A row whose prompt alone fills `align.max_length` (in the start model's chat tem
 counts it) is set aside before the split: TRL's SFT would truncate its whole completion away and
 DPO drops it, so it could neither train nor be measured, and a held-out set of only such rows
 evaluated nothing. Each goes to rejects/align.parquet with its length, and is counted.
+
+The driver streams each split in chunks (measure, set aside, split, write TRL's examples to
+parquet in the stage's scratch), so its memory is one chunk's, not the split's: the real MediFlow
+has 2.5M instructions. The training workers read the examples from there through Ray Data.
 Output: sft/model and dpo/model (the aligned model), each an HF folder with a model card.
 """
 
@@ -17,6 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass, field
+
+import pyarrow as pa
 
 from mediphi import storage
 from mediphi.config import AlignCfg
@@ -36,14 +43,6 @@ def _held_out(row: dict, fraction: float) -> bool:
     return int(hashlib.sha256(key).hexdigest()[:8], 16) / 0x1_0000_0000 < fraction
 
 
-def split_rows(rows: list[dict], fraction: float) -> tuple[list[dict], list[dict]]:
-    train = [r for r in rows if not _held_out(r, fraction)]
-    held = [r for r in rows if _held_out(r, fraction)]
-    if not held and len(train) > 1:  # a tiny split still gets one held-out row to measure with
-        held.append(train.pop())
-    return train, held
-
-
 def prompt_lengths(rows: list[dict], tok) -> list[int]:
     """Tokens of each row's prompt, rendered as TRL renders it (chat template, generation prompt)."""
     if not rows:
@@ -54,15 +53,15 @@ def prompt_lengths(rows: list[dict], tok) -> list[int]:
 
 
 def fitting_rows(rows: list[dict], lengths: list[int], max_length: int,
-                 source: str) -> tuple[list[dict], list[Reject]]:
+                 source: str, first_line: int = 0) -> tuple[list[dict], list[Reject]]:
     """The rows whose prompt leaves room for a completion, and a reject for each other one (its
-    `line` is the row's index in the split's parquet)."""
+    `line` is the row's index in the split's parquet, `rows` starting at `first_line`)."""
     kept, rejects = [], []
     for i, (row, n) in enumerate(zip(rows, lengths, strict=True)):
         if n < max_length:
             kept.append(row)
         else:
-            rejects.append(Reject(source, i, "prompt_too_long",
+            rejects.append(Reject(source, first_line + i, "prompt_too_long",
                                   f"the prompt is {n} tokens; align.max_length is {max_length}"))
     return kept, rejects
 
@@ -77,8 +76,68 @@ def dpo_examples(rows: list[dict]) -> list[dict]:
              "rejected": [{"role": "assistant", "content": r["rejected_output"]}]} for r in rows]
 
 
+# Rows per chunk of a split on the driver. The whole split at once (rows, every prompt's token ids
+# and encodings from one call, the examples) took 11.5 GB of driver memory for 200,000 rows of
+# MediFlow's size, where these chunks take 0.4 GB, most of it the input's decoded row group
+# (benchmarks/align_prep.py, docs/benchmarks.md#align).
+LENGTH_CHUNK = 1024
+MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+EXAMPLES = {"sft": (sft_examples, pa.schema([("prompt", MESSAGES), ("completion", MESSAGES)])),
+            "dpo": (dpo_examples, pa.schema([("prompt", MESSAGES), ("chosen", MESSAGES), ("rejected", MESSAGES)]))}
+
+
+@dataclass
+class PreparedSplit:
+    """One MediFlow split as TRL examples in two parquet files, and what was set aside."""
+
+    train: str
+    held_out: str
+    train_rows: int = 0
+    held_out_rows: int = 0
+    rows_read: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+
+
+def prepare_split(kind: str, uri: str, out: str, tok, max_length: int, heldout_fraction: float) -> PreparedSplit:
+    """Stream the `kind` split at `uri` in chunks of LENGTH_CHUNK rows: set aside the rows whose
+    prompt fills max_length, send each other row to train or held out by its content hash, and
+    write its TRL example to `out`/{train,held_out}.parquet. A split whose hash sends nothing to
+    held out still gives its last train row to it, to measure with (when it has two or more)."""
+    import pyarrow.parquet as pq
+
+    to_examples, schema = EXAMPLES[kind]
+    prepared = PreparedSplit(storage.join(out, "train.parquet"), storage.join(out, "held_out.parquet"))
+    fs, path = storage.filesystem(uri)
+    out_fs, out_path = storage.filesystem(out)
+    out_fs.create_dir(out_path, recursive=True)
+    last_train: list[dict] = []  # written once the next train row or the end shows where it goes
+    with fs.open_input_file(path) as source, out_fs.open_output_stream(f"{out_path}/train.parquet") as t_file, \
+            out_fs.open_output_stream(f"{out_path}/held_out.parquet") as h_file, \
+            pq.ParquetWriter(t_file, schema) as train, pq.ParquetWriter(h_file, schema) as held:
+
+        def write(writer: pq.ParquetWriter, rows: list[dict]) -> None:
+            writer.write_table(pa.Table.from_pylist(to_examples(rows), schema=schema))
+
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=LENGTH_CHUNK):
+            rows = batch.to_pylist()
+            kept, rejects = fitting_rows(rows, prompt_lengths(rows, tok), max_length, uri, prepared.rows_read)
+            prepared.rows_read += len(rows)
+            prepared.rejects += rejects
+            held_rows = [r for r in kept if _held_out(r, heldout_fraction)]
+            train_rows = last_train + [r for r in kept if not _held_out(r, heldout_fraction)]
+            train_rows, last_train = train_rows[:-1], train_rows[-1:]
+            write(train, train_rows)
+            write(held, held_rows)
+            prepared.train_rows += len(train_rows)
+            prepared.held_out_rows += len(held_rows)
+        to_held = not prepared.held_out_rows and prepared.train_rows >= 1
+        write(held if to_held else train, last_train)
+        prepared.held_out_rows += len(last_train) if to_held else 0
+        prepared.train_rows += 0 if to_held else len(last_train)
+    return prepared
+
+
 def run(cfg: AlignCfg, ctx: RunContext) -> dict:
-    import ray
     from transformers import AutoTokenizer
 
     from mediphi.models.refs import resolve, tokenizer_dir
@@ -89,49 +148,45 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     mediflow = ctx.artifact("mediflow")
     start = resolve(cfg.start_from, ctx)
     tok = AutoTokenizer.from_pretrained(tokenizer_dir(start))
-    splits, rejects, too_long = {}, [], {}
-    for split in ("sft", "dpo"):
-        uri = mediflow.path(split, f"{split}.parquet")
-        rows = storage.read_parquet(uri).to_pylist()
-        splits[split], dropped = fitting_rows(rows, prompt_lengths(rows, tok), cfg.max_length, uri)
-        rejects += dropped
-        too_long[split] = len(dropped)
-        if dropped:
+    splits: dict[str, PreparedSplit] = {}
+    for kind in ("sft", "dpo"):
+        splits[kind] = prepared = prepare_split(
+            kind, mediflow.path(kind, f"{kind}.parquet"), storage.join(ctx.work_uri("align"), "examples", kind),
+            tok, cfg.max_length, cfg.heldout_fraction)
+        if prepared.rejects:
             log.warning("align: %d of %d %s rows set aside, their prompt fills align.max_length=%d "
-                        "(rejects/align.parquet)", len(dropped), len(rows), split, cfg.max_length)
-    storage.write_parquet(Reject.table(rejects), storage.join(ctx.out, "rejects", "align.parquet"))
-    sft_rows, dpo_rows = splits["sft"], splits["dpo"]
-    if not sft_rows:
+                        "(rejects/align.parquet)", len(prepared.rejects), prepared.rows_read, kind, cfg.max_length)
+    sft_data, dpo_data = splits["sft"], splits["dpo"]
+    too_long = {kind: len(prepared.rejects) for kind, prepared in splits.items()}
+    storage.write_parquet(Reject.table(sft_data.rejects + dpo_data.rejects),
+                          storage.join(ctx.out, "rejects", "align.parquet"))
+    if not sft_data.train_rows + sft_data.held_out_rows:
         raise ValueError(f"no mediflow SFT row fits align.max_length={cfg.max_length} "
                          f"({too_long['sft']} prompts too long): nothing to align on")
     metrics: dict = {"start_from": cfg.start_from, "loss_curves": {}}
 
-    sft_train, sft_held = split_rows(sft_rows, cfg.heldout_fraction)
     sft_out = storage.join(ctx.out, "sft", "model")
     common = {"seq_len": cfg.max_length, "max_length": cfg.max_length, "seed": recipe.run.seed}
     [sft] = launch([TrainJob(
         name="sft", kind="sft", model=start, cfg=cfg.sft, checkpoints=ctx.work_uri("align"), output=sft_out,
-        tensorboard=storage.join(ctx.root, "tensorboard", "align-sft"),
-        datasets={"train": ray.data.from_items(sft_examples(sft_train)),
-                  "eval": ray.data.from_items(sft_examples(sft_held))},
-        options={**common, "card": _card("SFT", cfg.start_from, len(sft_train), cfg.sft)},
+        tensorboard=storage.join(ctx.root, "tensorboard", "align-sft"), datasets=_datasets(sft_data),
+        options={**common, "card": _card("SFT", cfg.start_from, sft_data.train_rows, cfg.sft)},
     )])
     metrics["loss_curves"]["sft"] = _curve(sft.log_history)
-    metrics["sft"] = {"train_rows": len(sft_train), "held_out_rows": len(sft_held), "prompt_too_long": too_long["sft"],
+    metrics["sft"] = {"train_rows": sft_data.train_rows, "held_out_rows": sft_data.held_out_rows,
+                      "prompt_too_long": too_long["sft"],
                       **_before_after(sft.log_history, ("eval_loss",))}
 
-    if dpo_rows:
-        dpo_train, dpo_held = split_rows(dpo_rows, cfg.heldout_fraction)
+    if dpo_data.train_rows + dpo_data.held_out_rows:
         dpo_out = storage.join(ctx.out, "dpo", "model")
         [dpo] = launch([TrainJob(
             name="dpo", kind="dpo", model=sft_out, cfg=cfg.dpo, checkpoints=ctx.work_uri("align"), output=dpo_out,
-            tensorboard=storage.join(ctx.root, "tensorboard", "align-dpo"),
-            datasets={"train": ray.data.from_items(dpo_examples(dpo_train)),
-                      "eval": ray.data.from_items(dpo_examples(dpo_held))},
-            options={**common, "beta": cfg.beta, "card": _card("DPO", "sft", len(dpo_train), cfg.dpo, cfg.beta)},
+            tensorboard=storage.join(ctx.root, "tensorboard", "align-dpo"), datasets=_datasets(dpo_data),
+            options={**common, "beta": cfg.beta,
+                     "card": _card("DPO", "sft", dpo_data.train_rows, cfg.dpo, cfg.beta)},
         )])
         metrics["loss_curves"]["dpo"] = _curve(dpo.log_history)
-        metrics["dpo"] = {"train_pairs": len(dpo_train), "held_out_pairs": len(dpo_held),
+        metrics["dpo"] = {"train_pairs": dpo_data.train_rows, "held_out_pairs": dpo_data.held_out_rows,
                           "prompt_too_long": too_long["dpo"],
                           **_before_after(dpo.log_history, ("eval_rewards/accuracies", "eval_rewards/margins",
                                                             "eval_loss"))}
@@ -142,6 +197,15 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     # Where the model lives once the stage commits (the run's align/ folder), not the staging copy.
     metrics["final_model"] = storage.join(ctx.artifact_uri(ctx.stage or "align"), "dpo", "model")
     return metrics
+
+
+def _datasets(prepared: PreparedSplit) -> dict:
+    """The split's examples as Ray Data datasets read from its parquet files, not from the driver."""
+    import ray
+
+    return {name: ray.data.read_parquet(path, filesystem=fs)
+            for name, (fs, path) in (("train", storage.filesystem(prepared.train)),
+                                     ("eval", storage.filesystem(prepared.held_out)))}
 
 
 def _curve(history: list[dict]) -> list[list[float]]:

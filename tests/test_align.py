@@ -138,6 +138,44 @@ def test_rows_whose_prompt_fills_max_length_are_set_aside_with_their_length(run_
     assert rejects[1].detail == f"the prompt is {lengths[3]} tokens; align.max_length is {limit}"
 
 
+@pytest.mark.parametrize(("chunk", "where"), [(1, "local"), (3, "s3"), (1024, "local")])
+def test_a_split_streams_in_chunks_to_the_same_examples_rejects_and_held_out_rows(run_dir, tmp_path, monkeypatch,
+                                                                                   request, chunk, where):
+    """prepare_split holds one chunk of rows at a time; where chunks fall must change nothing, and
+    it reads and writes S3 (moto on 127.0.0.1) as it does local files."""
+    import pyarrow as pa
+    from transformers import AutoTokenizer
+
+    from mediphi import align, storage
+
+    tok = AutoTokenizer.from_pretrained(str(run_dir / "runs" / "align" / "base" / "model"))
+    rows = [{"instruction": f"Question {i}.", "input": "fever and cough " * (90 if i % 4 == 1 else i % 3),
+             "output": f"answer {i}", "rejected_output": f"wrong {i}"} for i in range(11)]
+    base = f"s3://{request.getfixturevalue('bucket')}/align" if where == "s3" else str(tmp_path)
+    storage.write_parquet(pa.Table.from_pylist(rows), f"{base}/dpo.parquet")
+    lengths = align.prompt_lengths(rows, tok)
+    limit = sorted(lengths)[-3]  # the three rows with i % 4 == 1 do not fit
+    monkeypatch.setattr(align, "LENGTH_CHUNK", chunk)
+
+    def prepared(fraction: float):
+        out = align.prepare_split("dpo", f"{base}/dpo.parquet", f"{base}/out-{fraction}", tok, limit, fraction)
+        return out, storage.read_parquet(out.train).to_pylist(), storage.read_parquet(out.held_out).to_pylist()
+
+    out, train, held = prepared(0.5)
+    fits = [r for r, n in zip(rows, lengths, strict=True) if n < limit]
+    assert [(r.file, r.line, r.reason) for r in out.rejects] == [
+        (f"{base}/dpo.parquet", line, "prompt_too_long") for line in (1, 5, 9)]
+    expected_held = [r for r in fits if align._held_out(r, 0.5)]
+    assert 0 < len(expected_held) < len(fits)  # the hash sends some rows each way
+    assert held == align.dpo_examples(expected_held)
+    assert train == align.dpo_examples([r for r in fits if not align._held_out(r, 0.5)])
+    assert (out.rows_read, out.train_rows, out.held_out_rows) == (11, len(train), len(held))
+    # Nothing held out by the hash: the last train row is, so that there is something to measure.
+    out, train, held = prepared(0.0)
+    assert held == align.dpo_examples(fits[-1:]) and train == align.dpo_examples(fits[:-1])
+    assert (out.train_rows, out.held_out_rows) == (len(fits) - 1, 1)
+
+
 def test_sft_then_dpo_improve_on_held_out_rows(mediflow, recipe, ray_temp_dir):
     artifact = run_stage(get_stage("align"), RunContext(recipe))
     m = artifact.metrics
