@@ -73,6 +73,28 @@ def peak_rss_kib() -> int:
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 
 
+def worker_child(mode: str, examples: str) -> None:
+    import ray
+    from datasets import Dataset
+
+    from mediphi.context import configure_ray_data
+    from mediphi.train.launcher import hf_dataset
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    configure_ray_data()
+    it = ray.data.read_parquet(examples).iterator()
+    next(iter(it.iter_batches(batch_size=1)))  # Ray Data's first-job start-up, outside the measure
+    before = peak_rss_kib()
+    t0 = time.perf_counter()
+    data = Dataset.from_list(list(it.iter_rows())) if mode == "worker-baseline" else hf_dataset(it)
+    seconds = time.perf_counter() - t0
+    peak = peak_rss_kib()
+    sample = [data[i] for i in range(0, len(data), max(1, len(data) // 1000))]
+    print(json.dumps({"seconds": seconds, "peak_mib": (peak - before) / 1024, "train": len(data),
+                      "checksum": hashlib.sha256(json.dumps([str(data.features), sample]).encode()).hexdigest()}))
+    ray.shutdown()
+
+
 def child(mode: str, tokenizer: str, split: str) -> None:
     import pyarrow.parquet as pq
     from transformers import AutoTokenizer
@@ -109,7 +131,8 @@ def main() -> None:
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(*args.child)
+        mode, *paths = args.child
+        worker_child(mode, paths[1]) if mode.startswith("worker") else child(mode, *paths)
         return
     print(f"# benchmarks/align_prep.py {' '.join(sys.argv[1:])}\n# {machine()}\n# python {sys.version.split()[0]}, "
           f"{loadavg()}", flush=True)
@@ -117,11 +140,18 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="mediphi-bench-align-") as tmp:
             tokenizer, split = build(Path(tmp), rows)
             before, ours = run("baseline", tokenizer, split), run("ours", tokenizer, split)
+            examples = split.parent / "examples" / "train.parquet"
+            w_before, w_ours = run("worker-baseline", tokenizer, examples), run("worker-ours", tokenizer, examples)
         assert before["checksum"] == ours["checksum"], "the streamed split differs from the in-memory one"
-        print(f"{rows} rows ({before['train']} train): in memory {before['peak_mib']:.0f} MiB in "
+        assert w_before["checksum"] == w_ours["checksum"], "the Arrow-built dataset differs from from_list's"
+        print(f"{rows} rows ({before['train']} train): driver: in memory {before['peak_mib']:.0f} MiB in "
               f"{before['seconds']:.1f}s; streamed in chunks of {align.LENGTH_CHUNK} {ours['peak_mib']:.0f} MiB in "
               f"{ours['seconds']:.1f}s; peak memory in memory / streamed {before['peak_mib'] / ours['peak_mib']:.1f}x, "
               f"time streamed / in memory {ours['seconds'] / before['seconds']:.2f}x", flush=True)
+        print(f"{rows} rows, each worker: from_list {w_before['peak_mib']:.0f} MiB in {w_before['seconds']:.1f}s; "
+              f"from Arrow blocks {w_ours['peak_mib']:.0f} MiB in {w_ours['seconds']:.1f}s; peak memory from_list / "
+              f"Arrow {w_before['peak_mib'] / max(w_ours['peak_mib'], 1):.1f}x, time Arrow / from_list "
+              f"{w_ours['seconds'] / w_before['seconds']:.2f}x", flush=True)
 
 
 if __name__ == "__main__":

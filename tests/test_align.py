@@ -176,6 +176,25 @@ def test_a_split_streams_in_chunks_to_the_same_examples_rejects_and_held_out_row
     assert (out.train_rows, out.held_out_rows) == (len(fits) - 1, 1)
 
 
+def test_each_worker_gets_the_examples_as_from_list_would_give_them(ray_cluster, tmp_path):
+    """launcher.hf_dataset builds TRL's dataset from the Arrow blocks: same rows, same features as
+    Dataset.from_list over the rows, and an empty split gives an empty dataset."""
+    import pyarrow as pa
+    from datasets import Dataset
+
+    from mediphi import align
+    from mediphi.train.launcher import hf_dataset
+
+    schema = align.EXAMPLES["dpo"][1]
+    rows = [{"instruction": f"q{i}", "input": "x" * i, "output": f"a{i}", "rejected_output": f"b{i}"} for i in range(7)]
+    pq.write_table(pa.Table.from_pylist(align.dpo_examples(rows), schema=schema), tmp_path / "train.parquet")
+    pq.write_table(schema.empty_table(), tmp_path / "empty.parquet")
+    it = ray_cluster.data.read_parquet(str(tmp_path / "train.parquet")).iterator()
+    ours, theirs = hf_dataset(it), Dataset.from_list(list(it.iter_rows()))
+    assert ours.features == theirs.features and ours.to_list() == theirs.to_list() == align.dpo_examples(rows)
+    assert len(hf_dataset(ray_cluster.data.read_parquet(str(tmp_path / "empty.parquet")).iterator())) == 0
+
+
 def test_sft_then_dpo_improve_on_held_out_rows(mediflow, recipe, ray_temp_dir):
     artifact = run_stage(get_stage("align"), RunContext(recipe))
     m = artifact.metrics

@@ -341,14 +341,12 @@ def _make_trainer(spec: dict, cfg: TrainCfg, model, tok, args):
     # TRL trainers tokenize and collate themselves: they get the rows as a datasets.Dataset. Every
     # worker receives all rows (DataConfig(datasets_to_split=[])) and the trainer's distributed
     # sampler gives each its share, so no row is split twice.
-    from datasets import Dataset
-
     def rows(name: str):
         try:
             shard = ray.train.get_dataset_shard(name)
         except KeyError:
             return None
-        return None if shard is None else Dataset.from_list(list(shard.iter_rows()))
+        return None if shard is None else hf_dataset(shard)
 
     train, held_out = rows("train"), rows("eval")
     if spec["kind"] == "sft":
@@ -360,6 +358,18 @@ def _make_trainer(spec: dict, cfg: TrainCfg, model, tok, args):
 
         return DPOTrainer(model=model, args=args, train_dataset=train, eval_dataset=held_out, processing_class=tok)
     raise ValueError(f"unknown job kind {spec['kind']!r}")
+
+
+def hf_dataset(rows):
+    """A Ray DataIterator's rows as a datasets.Dataset, built from its Arrow blocks as they are.
+    Dataset.from_list(list(rows.iter_rows())) made a Python dict per row first: for 200,000
+    MediFlow-sized SFT examples, 2.8 GB and 7.7 s per worker against 2.0 GB and 5.0 s
+    (benchmarks/align_prep.py)."""
+    import pyarrow as pa
+    from datasets import Dataset
+
+    blocks = list(rows.iter_batches(batch_size=None, batch_format="pyarrow"))
+    return Dataset(pa.concat_tables(blocks)) if blocks else Dataset.from_list([])
 
 
 def _torch_long():
