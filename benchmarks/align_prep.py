@@ -1,4 +1,5 @@
-"""The align stage's driver-side preparation of MediFlow rows: peak memory and time.
+"""The align stage's preparation of MediFlow rows, on the driver and in each training worker:
+peak memory and time.
 
     .venv/bin/python benchmarks/align_prep.py [--rows 20000 50000]
 
@@ -10,7 +11,8 @@ before 2026-12-07: the whole split read into Python rows, every prompt measured 
 not included here). Ours is `align.prepare_split`: chunks of `align.LENGTH_CHUNK` rows streamed
 from the parquet file into the examples' parquet files. Each runs in a fresh process over the same
 synthetic split (MediFlow-sized fields cut from the bundled corpora), measured by its peak RSS
-above the process's own after imports; both must give the same training and held-out examples.
+(VmHWM) above the process's own after imports; both must give the same training and held-out
+examples.
 """
 
 from __future__ import annotations
