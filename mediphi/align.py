@@ -92,10 +92,21 @@ class PreparedSplit:
 
     train: str
     held_out: str
-    train_rows: int = 0
-    held_out_rows: int = 0
+    rows: dict[str, int] = field(default_factory=lambda: {"train": 0, "held_out": 0})  # examples written
     rows_read: int = 0
     rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def train_rows(self) -> int:
+        return self.rows["train"]
+
+    @property
+    def held_out_rows(self) -> int:
+        return self.rows["held_out"]
+
+    @property
+    def kept(self) -> int:
+        return self.train_rows + self.held_out_rows
 
 
 def prepare_split(kind: str, uri: str, out: str, tok, max_length: int, heldout_fraction: float) -> PreparedSplit:
@@ -113,27 +124,24 @@ def prepare_split(kind: str, uri: str, out: str, tok, max_length: int, heldout_f
     last_train: list[dict] = []  # written once the next train row or the end shows where it goes
     with fs.open_input_file(path) as source, out_fs.open_output_stream(f"{out_path}/train.parquet") as t_file, \
             out_fs.open_output_stream(f"{out_path}/held_out.parquet") as h_file, \
-            pq.ParquetWriter(t_file, schema) as train, pq.ParquetWriter(h_file, schema) as held:
+            pq.ParquetWriter(t_file, schema) as t_writer, pq.ParquetWriter(h_file, schema) as h_writer:
+        writers = {"train": t_writer, "held_out": h_writer}
 
-        def write(writer: pq.ParquetWriter, rows: list[dict]) -> None:
-            writer.write_table(pa.Table.from_pylist(to_examples(rows), schema=schema))
+        def write(part: str, rows: list[dict]) -> None:
+            writers[part].write_table(pa.Table.from_pylist(to_examples(rows), schema=schema))
+            prepared.rows[part] += len(rows)
 
         for batch in pq.ParquetFile(source).iter_batches(batch_size=LENGTH_CHUNK):
             rows = batch.to_pylist()
             kept, rejects = fitting_rows(rows, prompt_lengths(rows, tok), max_length, uri, prepared.rows_read)
             prepared.rows_read += len(rows)
             prepared.rejects += rejects
-            held_rows = [r for r in kept if _held_out(r, heldout_fraction)]
-            train_rows = last_train + [r for r in kept if not _held_out(r, heldout_fraction)]
-            train_rows, last_train = train_rows[:-1], train_rows[-1:]
-            write(train, train_rows)
-            write(held, held_rows)
-            prepared.train_rows += len(train_rows)
-            prepared.held_out_rows += len(held_rows)
-        to_held = not prepared.held_out_rows and prepared.train_rows >= 1
-        write(held if to_held else train, last_train)
-        prepared.held_out_rows += len(last_train) if to_held else 0
-        prepared.train_rows += 0 if to_held else len(last_train)
+            held = [_held_out(r, heldout_fraction) for r in kept]
+            train = last_train + [r for r, h in zip(kept, held, strict=True) if not h]
+            train, last_train = train[:-1], train[-1:]
+            write("train", train)
+            write("held_out", [r for r, h in zip(kept, held, strict=True) if h])
+        write("held_out" if not prepared.held_out_rows and prepared.train_rows >= 1 else "train", last_train)
     return prepared
 
 
@@ -160,7 +168,7 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
     too_long = {kind: len(prepared.rejects) for kind, prepared in splits.items()}
     storage.write_parquet(Reject.table(sft_data.rejects + dpo_data.rejects),
                           storage.join(ctx.out, "rejects", "align.parquet"))
-    if not sft_data.train_rows + sft_data.held_out_rows:
+    if not sft_data.kept:
         raise ValueError(f"no mediflow SFT row fits align.max_length={cfg.max_length} "
                          f"({too_long['sft']} prompts too long): nothing to align on")
     metrics: dict = {"start_from": cfg.start_from, "loss_curves": {}}
@@ -177,7 +185,7 @@ def run(cfg: AlignCfg, ctx: RunContext) -> dict:
                       "prompt_too_long": too_long["sft"],
                       **_before_after(sft.log_history, ("eval_loss",))}
 
-    if dpo_data.train_rows + dpo_data.held_out_rows:
+    if dpo_data.kept:
         dpo_out = storage.join(ctx.out, "dpo", "model")
         [dpo] = launch([TrainJob(
             name="dpo", kind="dpo", model=sft_out, cfg=cfg.dpo, checkpoints=ctx.work_uri("align"), output=dpo_out,

@@ -347,8 +347,8 @@ def ray_worker_nodes(values: dict[str, Any]) -> list[dict[str, Any]]:
     nodes = []
     for group in [*groups, *cluster["gpuWorkerGroups"]]:
         instance = (group.get("nodeSelector") or {}).get("node.kubernetes.io/instance-type", "")
-        nodes.append({"labels": {"ray.io/node-group": group["name"]}, "cpus": float(group["resources"]["cpu"]), "gpus": group["gpus"],
-                      "memory": quantity_bytes(group["resources"]["memory"]),
+        nodes.append({"labels": {"ray.io/node-group": group["name"]}, "cpus": float(group["resources"]["cpu"]),
+                      "gpus": group["gpus"], "memory": quantity_bytes(group["resources"]["memory"]),
                       "gpu": EC2_GPU.get(instance.split(".")[0]) if group["gpus"] else None,
                       "count": group[size]})
     return nodes
